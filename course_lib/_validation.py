@@ -1,0 +1,122 @@
+"""Checks at the public boundary, so that mistakes read as advice, not as NumPy tracebacks.
+
+Every public function that takes data calls these first. Each error says what was
+expected, what arrived, and how to fix it.
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+
+class CourseError(ValueError):
+    """A mistake in how course_lib was called. The message explains the fix."""
+
+
+def as_matrix(X, name: str = "X", n_features: int | None = None, dtype=None) -> np.ndarray:
+    """Return X as a finite 2-D float array of shape (n, d), or raise CourseError.
+
+    Rows are examples. A 1-D array is refused rather than guessed at, because a
+    single example (d,) and a column of n scalars (n,) look the same.
+    """
+    try:
+        arr = np.asarray(X, dtype=dtype if dtype is not None else None)
+    except (TypeError, ValueError) as exc:
+        raise CourseError(f"{name} must be a numeric array of shape (n, d); "
+                          f"converting it failed ({exc}).") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise CourseError(f"{name} must hold numbers, but its dtype is {arr.dtype}. "
+                          f"Convert it with np.asarray({name}, dtype=float).")
+    if arr.ndim == 1:
+        raise CourseError(
+            f"{name} must be 2-D with shape (n_examples, n_features), but it is 1-D with "
+            f"shape {arr.shape}. Use {name}.reshape(1, -1) for one example or "
+            f"{name}.reshape(-1, 1) for one feature.")
+    if arr.ndim != 2:
+        hint = (f" For images, flatten them first: {name}.reshape(len({name}), -1)."
+                if arr.ndim > 2 else "")
+        raise CourseError(f"{name} must be 2-D with shape (n_examples, n_features), "
+                          f"but it has shape {arr.shape}.{hint}")
+    if arr.shape[0] == 0:
+        raise CourseError(f"{name} is empty (shape {arr.shape}): it needs at least one example (row).")
+    if n_features is not None and arr.shape[1] != n_features:
+        raise CourseError(f"{name} has {arr.shape[1]} features per row, but the network expects "
+                          f"{n_features}. Check the first layer's input size or reshape {name}.")
+    if not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise CourseError(f"{name} contains {bad} NaN or infinite value(s). Remove or impute them "
+                          f"first, e.g. {name} = np.nan_to_num({name}).")
+    return arr
+
+
+def check_labels(y, n_examples: int | None = None, n_classes: int | None = None,
+                 name: str = "y") -> np.ndarray:
+    """Return integer class labels of shape (n,), or raise CourseError."""
+    arr = np.asarray(y)
+    if arr.ndim != 1:
+        raise CourseError(f"{name} must be a 1-D array of integer class labels, shape (n,), "
+                          f"but it has shape {arr.shape}.")
+    if arr.size == 0:
+        raise CourseError(f"{name} is empty: it needs at least one label.")
+    if not np.issubdtype(arr.dtype, np.integer):
+        if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) \
+                and np.all(arr == np.round(arr)):
+            raise CourseError(f"{name} holds float labels such as {arr[0]!r}; class labels must be "
+                              f"integers. Use {name}.astype(int).")
+        raise CourseError(f"{name} must hold integer class labels 0..k-1, but its dtype is "
+                          f"{arr.dtype} (e.g. {arr.flat[0]!r}).")
+    if n_examples is not None and arr.shape[0] != n_examples:
+        raise CourseError(f"X has {n_examples} rows but {name} has {arr.shape[0]} labels: "
+                          f"they must match, one label per example.")
+    if arr.min() < 0 or (n_classes is not None and arr.max() >= n_classes):
+        hi = "k-1" if n_classes is None else str(n_classes - 1)
+        raise CourseError(f"{name} has labels from {arr.min()} to {arr.max()}, but labels must lie in "
+                          f"0..{hi}. Re-encode them (e.g. with np.unique(..., return_inverse=True)).")
+    return arr.astype(np.intp, copy=False)
+
+
+def check_positive(value, name: str, *, integer: bool = False, upper: float | None = None):
+    """Return value if it is a positive (integer) number, else raise CourseError."""
+    kind = "a positive integer" if integer else "a positive number"
+    ok_type = (isinstance(value, (int, np.integer)) and not isinstance(value, bool)) if integer \
+        else isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not ok_type or not np.isfinite(value) or value <= 0:
+        raise CourseError(f"{name} must be {kind}, but got {value!r}.")
+    if upper is not None and value > upper:
+        raise CourseError(f"{name}={value} is larger than {upper}, its largest sensible value here.")
+    return value
+
+
+def check_rate(rate, name: str = "rate") -> float:
+    """Return a probability in [0, 1), as used for dropout, or raise CourseError."""
+    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating, np.integer)) \
+            or not 0.0 <= float(rate) < 1.0:
+        raise CourseError(f"{name} is the fraction of units dropped and must lie in [0, 1), "
+                          f"but got {rate!r}. Use e.g. 0.2 to drop 20%.")
+    return float(rate)
+
+
+def lookup(registry: Mapping[str, object], name, kind: str):
+    """Return registry[name]; for an unknown name, list the valid ones and the closest match."""
+    if not isinstance(name, str):
+        raise CourseError(f"{kind} must be given by name (a str), but got {type(name).__name__} "
+                          f"{name!r}. Valid names: {', '.join(sorted(registry))}.")
+    key = name.lower().replace("-", "_").replace(" ", "_")
+    if key in registry:
+        return registry[key]
+    close = difflib.get_close_matches(key, list(registry), n=1)
+    suggestion = f" Did you mean {close[0]!r}?" if close else ""
+    raise CourseError(f"Unknown {kind} {name!r}.{suggestion} Valid names: {', '.join(sorted(registry))}.")
+
+
+def check_same_length(arrays: Iterable[tuple[str, np.ndarray]]) -> None:
+    """Raise CourseError unless all the named arrays have the same number of rows."""
+    items = list(arrays)
+    lengths = {n: len(a) for n, a in items}
+    if len(set(lengths.values())) > 1:
+        desc = ", ".join(f"{n} has {k}" for n, k in lengths.items())
+        raise CourseError(f"Mismatched lengths: {desc} rows. Each example needs exactly one target.")

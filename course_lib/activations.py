@@ -1,0 +1,153 @@
+"""Activation functions and their derivatives, as pure NumPy functions.
+
+Each function maps pre-activations ``z`` of any shape to activations of the same
+shape. Each ``*_prime`` is the derivative da/dz, evaluated elementwise at ``z``.
+Softmax is the exception: its outputs are coupled, so it has a Jacobian instead.
+
+All of them are stable: no overflow warnings even at z = ±1e4.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import lookup
+
+
+def step(z):
+    """Rosenblatt's threshold unit: 1 where z >= 0, else 0."""
+    return (np.asarray(z) >= 0).astype(np.result_type(z, np.float32))
+
+
+def step_prime(z):
+    """Zero everywhere (undefined at 0): why the perceptron cannot learn by gradients."""
+    return np.zeros_like(np.asarray(z, dtype=np.result_type(z, np.float32)))
+
+
+def sigmoid(z):
+    """The logistic function 1 / (1 + e^-z).
+
+    Stable form: only ever exponentiate -|z|, which cannot overflow.
+    """
+    z = np.asarray(z, dtype=np.result_type(z, np.float32))
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+
+
+def sigmoid_prime(z):
+    """sigma'(z) = sigma(z) (1 - sigma(z)); at most 0.25, at z = 0."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z):
+    """Hyperbolic tangent: a zero-centred, rescaled sigmoid, 2 sigma(2z) - 1."""
+    return np.tanh(z)
+
+
+def tanh_prime(z):
+    """1 - tanh(z)^2."""
+    t = np.tanh(z)
+    return 1.0 - t * t
+
+
+def relu(z):
+    """max(0, z)."""
+    return np.maximum(z, 0)
+
+
+def relu_prime(z):
+    """1 for z > 0, else 0 (we take 0 at z = 0)."""
+    z = np.asarray(z)
+    return (z > 0).astype(np.result_type(z, np.float32))
+
+
+def leaky_relu(z, alpha=0.01):
+    """z for z > 0, alpha * z otherwise: a small slope keeps 'dead' units learning."""
+    z = np.asarray(z)
+    return np.where(z > 0, z, alpha * z)
+
+
+def leaky_relu_prime(z, alpha=0.01):
+    """1 for z > 0, alpha otherwise."""
+    z = np.asarray(z)
+    return np.where(z > 0, 1.0, alpha).astype(np.result_type(z, np.float32), copy=False)
+
+
+def elu(z, alpha=1.0):
+    """z for z > 0, alpha (e^z - 1) otherwise. Negative outputs pull the mean towards 0.
+
+    expm1 of min(z, 0) is accurate near 0 and never overflows for large positive z.
+    """
+    z = np.asarray(z)
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
+
+
+def elu_prime(z, alpha=1.0):
+    """1 for z > 0, alpha e^z otherwise."""
+    z = np.asarray(z)
+    return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0))).astype(
+        np.result_type(z, np.float32), copy=False)
+
+
+def identity(z):
+    """The linear activation a = z, for regression outputs."""
+    return np.asarray(z)
+
+
+def identity_prime(z):
+    """1 everywhere."""
+    return np.ones_like(np.asarray(z, dtype=np.result_type(z, np.float32)))
+
+
+def softmax(z, axis=-1):
+    """e^{z_j} / sum_k e^{z_k} along ``axis``: rows become probability distributions.
+
+    Shifting by the row maximum leaves the result unchanged (the factor e^{-max}
+    cancels) but keeps every exponent <= 0, so nothing overflows.
+    """
+    z = np.asarray(z, dtype=np.result_type(z, np.float32))
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(z, axis=-1):
+    """ln softmax(z), computed as z - logsumexp(z) so that tiny probabilities keep their logs."""
+    z = np.asarray(z, dtype=np.result_type(z, np.float32))
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def softmax_jacobian(z):
+    """The Jacobian da_j/dz_k = a_j (delta_jk - a_k) of each row.
+
+    z : ndarray, shape (n, k)  ->  ndarray, shape (n, k, k)
+    """
+    a = softmax(np.atleast_2d(z))
+    return a[:, :, None] * (np.eye(a.shape[1], dtype=a.dtype)[None] - a[:, None, :])
+
+
+def softmax_backward(a, da):
+    """Vector-Jacobian product of softmax without building the (k, k) Jacobian.
+
+    a, da : ndarray, shape (n, k)  ->  dz, shape (n, k), with dz = a * (da - sum(da * a)).
+    """
+    return a * (da - np.sum(da * a, axis=1, keepdims=True))
+
+
+# name -> (function, derivative). Parametric ones take their parameter as a keyword.
+ACTIVATIONS = {
+    "step": (step, step_prime),
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (tanh, tanh_prime),
+    "relu": (relu, relu_prime),
+    "leaky_relu": (leaky_relu, leaky_relu_prime),
+    "elu": (elu, elu_prime),
+    "identity": (identity, identity_prime),
+    "linear": (identity, identity_prime),
+    "softmax": (softmax, None),
+}
+
+
+def get_activation(name: str):
+    """Return ``(function, derivative)`` for an activation name; softmax's derivative is None."""
+    return lookup(ACTIVATIONS, name, "activation")

@@ -1,0 +1,392 @@
+"""Layers: each has ``forward`` and, right beside it, ``backward``.
+
+Shapes follow the rows-are-examples convention: a batch ``x`` is (n, d_in), a Dense
+layer's weights ``W`` are (d_in, d_out), its bias ``b`` is (d_out,), and
+``z = x @ W + b`` is (n, d_out).
+
+``forward(x, training)`` caches what the backward pass needs. ``backward(dout)``
+takes dC/d(output), stores dC/d(param) in ``self.grads`` under the same names as
+``self.params``, and returns dC/d(input).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations as act
+from ._validation import CourseError, check_positive, check_rate, lookup
+from .initializers import get_initializer
+
+
+class Layer:
+    """Base class. Subclasses set ``kind`` and override ``forward``/``backward``."""
+
+    kind = "layer"
+
+    def __init__(self):
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self.needs_input_grad = True   # the first layer may skip computing dC/dx
+        self.n_in: int | None = None
+
+    def build(self, n_in: int, rng: np.random.Generator, dtype) -> int:
+        """Create parameters for inputs of width n_in; return the output width."""
+        self.n_in = n_in
+        return n_in
+
+    def forward(self, x, training=False):
+        raise NotImplementedError
+
+    def backward(self, dout):
+        raise NotImplementedError
+
+    def penalized(self) -> tuple[str, ...]:
+        """Names of parameters that L1/L2 weight penalties apply to (weights, not biases)."""
+        return ()
+
+    def config(self) -> dict:
+        """The constructor arguments, as JSON-friendly values, for saving a model."""
+        return {}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class Dense(Layer):
+    """A fully connected layer, z = x @ W + b.
+
+    Dense(n_in, n_out, weight_init="glorot_uniform", bias_init="zeros")
+    Initializers are names from course_lib.initializers, a number (a constant) or a
+    callable f(shape, rng).
+    """
+
+    kind = "dense"
+
+    def __init__(self, n_in, n_out, weight_init="glorot_uniform", bias_init="zeros"):
+        super().__init__()
+        self.n_in_declared = check_positive(n_in, "Dense n_in (number of inputs)", integer=True)
+        self.n_out = check_positive(n_out, "Dense n_out (number of units)", integer=True)
+        self._weight_init = get_initializer(weight_init)
+        self._bias_init = get_initializer(bias_init)
+        self.weight_init, self.bias_init = weight_init, bias_init
+
+    def build(self, n_in, rng, dtype):
+        if n_in != self.n_in_declared:
+            raise CourseError(
+                f"Layer size mismatch: {self!r} expects {self.n_in_declared} inputs, but the layer "
+                f"before it produces {n_in}. Make the previous layer's n_out equal this n_in.")
+        self.n_in = n_in
+        shape = (self.n_in, self.n_out)
+        self.params = {"W": np.asarray(self._weight_init(shape, rng), dtype=dtype),
+                       "b": np.asarray(self._bias_init((self.n_out,), rng), dtype=dtype)}
+        self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+        return self.n_out
+
+    @property
+    def W(self):
+        return self.params["W"]
+
+    @property
+    def b(self):
+        return self.params["b"]
+
+    def forward(self, x, training=False):
+        self.x = x
+        z = x @ self.params["W"]
+        z += self.params["b"]
+        return z
+
+    def backward(self, dz):
+        # The batch sum is inside the matrix product: dW = x^T delta.
+        np.matmul(self.x.T, dz, out=self.grads["W"])
+        np.sum(dz, axis=0, out=self.grads["b"])
+        return dz @ self.params["W"].T if self.needs_input_grad else None
+
+    def penalized(self):
+        return ("W",)
+
+    def config(self):
+        return {"n_in": self.n_in_declared, "n_out": self.n_out,
+                "weight_init": _init_spec(self.weight_init), "bias_init": _init_spec(self.bias_init)}
+
+    def __repr__(self):
+        return f"Dense({self.n_in_declared} -> {self.n_out})"
+
+
+def _init_spec(init):
+    """How a model file records an initializer. Weights are saved anyway, so a callable is named only."""
+    return init if isinstance(init, (str, int, float)) else getattr(init, "__name__", "custom")
+
+
+class Activation(Layer):
+    """An elementwise activation a = f(z), with its derivative from course_lib.activations."""
+
+    kind = "activation"
+
+    def __init__(self, name, **kwargs):
+        super().__init__()
+        self.name = name.lower() if isinstance(name, str) else name
+        self.fn, self.prime = lookup(act.ACTIVATIONS, name, "activation")
+        self.kwargs = kwargs
+        self.kind = self.name
+
+    def forward(self, x, training=False):
+        self.z = x
+        self.a = self.fn(x, **self.kwargs)
+        return self.a
+
+    def backward(self, da):
+        if self.prime is None:   # softmax: outputs are coupled, so use its Jacobian
+            return act.softmax_backward(self.a, da)
+        return da * self.prime(self.z, **self.kwargs)
+
+    def config(self):
+        return {"name": self.name, **self.kwargs}
+
+    def __repr__(self):
+        extra = "".join(f", {k}={v}" for k, v in self.kwargs.items())
+        return f"Activation({self.name!r}{extra})"
+
+
+class Sigmoid(Activation):
+    def __init__(self):
+        super().__init__("sigmoid")
+
+    def backward(self, da):
+        return da * self.a * (1 - self.a)   # sigma' = sigma (1 - sigma), reusing the forward result
+
+    def config(self):
+        return {}
+
+    def __repr__(self):
+        return "Sigmoid()"
+
+
+class Tanh(Activation):
+    def __init__(self):
+        super().__init__("tanh")
+
+    def backward(self, da):
+        return da * (1 - self.a * self.a)
+
+    def config(self):
+        return {}
+
+    def __repr__(self):
+        return "Tanh()"
+
+
+class ReLU(Activation):
+    def __init__(self):
+        super().__init__("relu")
+
+    def forward(self, x, training=False):
+        self.z = x
+        self.a = np.maximum(x, 0)
+        return self.a
+
+    def backward(self, da):
+        return da * (self.z > 0)
+
+    def config(self):
+        return {}
+
+    def __repr__(self):
+        return "ReLU()"
+
+
+class LeakyReLU(Activation):
+    def __init__(self, alpha=0.01):
+        super().__init__("leaky_relu", alpha=float(alpha))
+
+    def config(self):
+        return dict(self.kwargs)
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.kwargs['alpha']})"
+
+
+class ELU(Activation):
+    def __init__(self, alpha=1.0):
+        super().__init__("elu", alpha=float(alpha))
+
+    def config(self):
+        return dict(self.kwargs)
+
+    def __repr__(self):
+        return f"ELU(alpha={self.kwargs['alpha']})"
+
+
+class Identity(Activation):
+    def __init__(self):
+        super().__init__("identity")
+
+    def config(self):
+        return {}
+
+    def __repr__(self):
+        return "Identity()"
+
+
+class Step(Activation):
+    def __init__(self):
+        super().__init__("step")
+
+    def config(self):
+        return {}
+
+    def __repr__(self):
+        return "Step()"
+
+
+class Softmax(Activation):
+    """Row-wise softmax. Paired with categorical cross-entropy, the network skips this
+    backward pass and uses delta = a - y directly."""
+
+    def __init__(self):
+        super().__init__("softmax")
+
+    def backward(self, da):
+        return act.softmax_backward(self.a, da)
+
+    def config(self):
+        return {}
+
+    def __repr__(self):
+        return "Softmax()"
+
+
+class PReLU(Layer):
+    """Leaky ReLU whose slope alpha is learned by backprop, one alpha per unit.
+
+    a = z for z > 0, alpha * z otherwise;  dC/dalpha = sum over the batch of dout * min(z, 0).
+    """
+
+    kind = "prelu"
+
+    def __init__(self, alpha_init=0.25):
+        super().__init__()
+        self.alpha_init = float(alpha_init)
+
+    def build(self, n_in, rng, dtype):
+        self.n_in = n_in
+        self.params = {"alpha": np.full(n_in, self.alpha_init, dtype=dtype)}
+        self.grads = {"alpha": np.zeros_like(self.params["alpha"])}
+        return n_in
+
+    @property
+    def alpha(self):
+        return self.params["alpha"]
+
+    def forward(self, x, training=False):
+        self.z = x
+        return np.where(x > 0, x, self.params["alpha"] * x)
+
+    def backward(self, da):
+        self.grads["alpha"][...] = np.sum(da * np.minimum(self.z, 0), axis=0)
+        return np.where(self.z > 0, da, self.params["alpha"] * da)
+
+    def config(self):
+        return {"alpha_init": self.alpha_init}
+
+
+class Maxout(Layer):
+    """Maxout(n_in, n_out, pieces=2): each unit outputs the max of ``pieces`` linear functions.
+
+    It has ``pieces`` times the parameters of a Dense layer of the same size.
+    """
+
+    kind = "maxout"
+
+    def __init__(self, n_in, n_out, pieces=2, weight_init="glorot_uniform"):
+        super().__init__()
+        self.n_in_declared = check_positive(n_in, "Maxout n_in", integer=True)
+        self.n_out = check_positive(n_out, "Maxout n_out", integer=True)
+        self.pieces = check_positive(pieces, "Maxout pieces", integer=True)
+        self.weight_init = weight_init
+        self._weight_init = get_initializer(weight_init)
+
+    def build(self, n_in, rng, dtype):
+        if n_in != self.n_in_declared:
+            raise CourseError(f"Layer size mismatch: {self!r} expects {self.n_in_declared} inputs, "
+                              f"but the layer before it produces {n_in}.")
+        self.n_in = n_in
+        shape = (n_in, self.n_out * self.pieces)
+        self.params = {"W": np.asarray(self._weight_init(shape, rng), dtype=dtype),
+                       "b": np.zeros(self.n_out * self.pieces, dtype=dtype)}
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        return self.n_out
+
+    def forward(self, x, training=False):
+        self.x = x
+        z = (x @ self.params["W"] + self.params["b"]).reshape(len(x), self.n_out, self.pieces)
+        self.winner = np.argmax(z, axis=2)   # which linear piece is active, per unit
+        return np.take_along_axis(z, self.winner[..., None], axis=2)[..., 0]
+
+    def backward(self, dout):
+        dz = np.zeros((len(dout), self.n_out, self.pieces), dtype=dout.dtype)
+        np.put_along_axis(dz, self.winner[..., None], dout[..., None], axis=2)
+        dz = dz.reshape(len(dout), -1)
+        self.grads["W"][...] = self.x.T @ dz
+        self.grads["b"][...] = dz.sum(axis=0)
+        return dz @ self.params["W"].T if self.needs_input_grad else None
+
+    def penalized(self):
+        return ("W",)
+
+    def config(self):
+        return {"n_in": self.n_in_declared, "n_out": self.n_out, "pieces": self.pieces,
+                "weight_init": _init_spec(self.weight_init)}
+
+    def __repr__(self):
+        return f"Maxout({self.n_in_declared} -> {self.n_out}, pieces={self.pieces})"
+
+
+class Dropout(Layer):
+    """Dropout(rate): in training, zero a fraction ``rate`` of units at random.
+
+    Survivors are scaled by 1/(1 - rate) ("inverted dropout"), so nothing changes at
+    test time, when the layer passes its input through untouched.
+    """
+
+    kind = "dropout"
+
+    def __init__(self, rate):
+        super().__init__()
+        self.rate = check_rate(rate, "Dropout rate")
+
+    def build(self, n_in, rng, dtype):
+        self.n_in, self.rng, self.dtype = n_in, rng, np.dtype(dtype)
+        return n_in
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0.0:
+            self.mask = None
+            return x
+        keep = self.rng.random(x.shape, dtype=self.dtype) >= self.rate
+        self.mask = keep.astype(self.dtype) * self.dtype.type(1.0 / (1.0 - self.rate))
+        return x * self.mask
+
+    def backward(self, dout):
+        return dout if self.mask is None else dout * self.mask
+
+    def config(self):
+        return {"rate": self.rate}
+
+    def __repr__(self):
+        return f"Dropout(rate={self.rate})"
+
+
+def activation_layer(name, **kwargs) -> Activation:
+    """An activation layer by name, using the specialised class where there is one."""
+    special = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "softmax": Softmax,
+               "identity": Identity, "linear": Identity, "step": Step,
+               "leaky_relu": LeakyReLU, "elu": ELU}
+    key = name.lower() if isinstance(name, str) else name
+    if key in special:
+        return special[key](**kwargs)
+    return Activation(name, **kwargs)
+
+
+LAYERS = {cls.__name__: cls for cls in (Dense, Activation, Sigmoid, Tanh, ReLU, LeakyReLU, ELU,
+                                        Identity, Step, Softmax, PReLU, Maxout, Dropout)}

@@ -1,0 +1,31 @@
+"""Classification metrics on integer labels of shape (n,)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import CourseError, check_labels
+
+
+def accuracy(y_true, y_pred) -> float:
+    """The fraction of predictions that equal the true labels."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise CourseError(f"y_true has shape {y_true.shape} but y_pred has {y_pred.shape}; "
+                          f"pass one predicted label per example (use net.predict(X)).")
+    return float(np.mean(y_true == y_pred))
+
+
+def confusion_matrix(y_true, y_pred, n_classes=None) -> np.ndarray:
+    """C[i, j] = how many examples of true class i were predicted as class j."""
+    y_true = check_labels(y_true, name="y_true")
+    y_pred = check_labels(y_pred, len(y_true), name="y_pred")
+    k = n_classes or int(max(y_true.max(), y_pred.max()) + 1)
+    counts = np.zeros((k, k), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
+
+
+def per_class_accuracy(y_true, y_pred, n_classes=None) -> np.ndarray:
+    """Recall per class: the diagonal of the confusion matrix over its row sums."""
+    cm = confusion_matrix(y_true, y_pred, n_classes)
+    return np.diag(cm) / np.maximum(cm.sum(axis=1), 1)
