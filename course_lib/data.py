@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._validation import CourseError, as_matrix, check_labels, check_positive
+from ._validation import CourseError, as_generator, as_matrix, check_labels, check_positive
 
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
@@ -175,12 +175,7 @@ def load_fashion_mnist(scale: bool = True, dtype="float32", download: bool = Tru
 
 
 # ---------------------------------------------------------------- small data sets
-def _rng(rng):
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or isinstance(rng, (int, np.integer)):
-        return np.random.default_rng(rng)
-    raise CourseError(f"rng must be a np.random.Generator or an int seed, got {rng!r}.")
+_rng = as_generator
 
 
 def make_linearly_separable(n=100, margin=0.3, rng=None):
@@ -283,8 +278,8 @@ def train_val_split(X, y, val_size=0.1, rng=None):
     y = np.asarray(y)
     if len(X) != len(y):
         raise CourseError(f"X has {len(X)} rows but y has {len(y)}; they must match.")
-    n_val = int(round(val_size * len(X))) if isinstance(val_size, float) else val_size
-    if not isinstance(n_val, (int, np.integer)) or not 0 < n_val < len(X):
+    n_val = int(round(val_size * len(X))) if isinstance(val_size, (float, np.floating)) else val_size
+    if isinstance(n_val, bool) or not isinstance(n_val, (int, np.integer)) or not 0 < n_val < len(X):
         raise CourseError(f"val_size must be a fraction in (0, 1) or a count in 1..{len(X) - 1}, "
                           f"got {val_size!r}.")
     order = _rng(rng).permutation(len(X))
@@ -292,10 +287,14 @@ def train_val_split(X, y, val_size=0.1, rng=None):
     return (X[train], y[train]), (X[val], y[val])
 
 
-def main():
-    """`python -m course_lib.data`: make sure Fashion-MNIST is available and say where it is."""
+def main(argv=None):
+    """`python -m course_lib.data [--offline]`: make sure Fashion-MNIST is available, say where."""
+    import argparse
+    parser = argparse.ArgumentParser(description="Find (or download) and verify Fashion-MNIST.")
+    parser.add_argument("--offline", action="store_true", help="look on disk only; never download")
+    args = parser.parse_args(argv)
     try:
-        print(f"Fashion-MNIST: verified files in {find_fashion_mnist()}")
+        print(f"Fashion-MNIST: verified files in {find_fashion_mnist(download=not args.offline)}")
     except DataError as exc:
         raise SystemExit(str(exc)) from None
 

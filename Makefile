@@ -1,0 +1,43 @@
+# Neural Networks from Scratch: the two commands are `make lab` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# JupyterLab refuses to run as root unless told that it is intended.
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: lab test data exercises notebooks bench clean help
+help:
+	@echo "make lab        open the course in JupyterLab (sets everything up first)"
+	@echo "make test       run the unit tests and execute every notebook (nbval)"
+	@echo "make exercises  build the student edition and solutions into student/"
+	@echo "make notebooks  re-execute the lessons in place and save their outputs"
+	@echo "make bench      benchmark course_lib on the seed's Fashion-MNIST model"
+
+# Create or refresh the virtual environment whenever the dependencies change.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+data: $(STAMP)
+	@tools/ensure_data.sh $(BIN)/python
+
+lab: $(STAMP) data
+	env -u MPLBACKEND $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
+
+test: $(STAMP) data
+	env -u MPLBACKEND $(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks
+
+exercises: $(STAMP)
+	$(BIN)/python -m course_lib.exercises
+
+notebooks: $(STAMP) data
+	$(BIN)/python tools/execute_notebooks.py
+
+bench: $(STAMP) data
+	$(BIN)/python benchmarks/bench_train.py
+
+clean:
+	rm -rf $(VENV) student build .pytest_cache

@@ -1,0 +1,180 @@
+"""Benchmark: the seed's Keras model trained with course_lib on the full Fashion-MNIST.
+
+    python benchmarks/bench_train.py                 # everything, PyTorch too if installed
+    python benchmarks/bench_train.py --no-torch      # course_lib only
+
+Model: 784 -> Dense 128 ReLU -> Dropout 0.2 -> Dense 10 softmax, Adam(1e-3), float32.
+It reports, for course_lib at batch 32 (the seed's setting) and at batch 128:
+
+- the median epoch time over the training epochs;
+- the test accuracy and loss after ``--epochs`` epochs at batch 32;
+- a roofline: the model's matrix-multiply FLOPs per epoch divided by the float32 GEMM
+  speed measured, in this run, on exactly the model's GEMM shapes. An implementation
+  with no overhead at all would need roofline_epoch_s per epoch;
+- PyTorch's median epoch time for the same model, data and batch size, when torch
+  is importable (it is not a dependency of the course: ``pip install torch``);
+- the peak memory (resident set) of the course_lib part, measured before torch loads.
+
+The last line printed is one JSON object with all the figures.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import statistics
+import sys
+import time
+
+import numpy as np
+
+import course_lib as cl
+
+HIDDEN, CLASSES, FEATURES = 128, 10, 784
+
+
+def build(seed):
+    net = cl.Sequential([cl.Dense(FEATURES, HIDDEN), cl.ReLU(), cl.Dropout(0.2),
+                         cl.Dense(HIDDEN, CLASSES), cl.Softmax()], rng=seed, dtype="float32")
+    return net.compile("categorical_crossentropy", cl.Adam(1e-3))
+
+
+def gemm_flops_per_step(batch):
+    """FLOPs of the matrix products in one training step (2 per multiply-add).
+
+    Forward: X W1 and H W2. Backward: dW1 = X^T delta1, dW2 = H^T delta2 and
+    dH = delta2 W2^T. The first layer's dX is never computed (nothing needs it).
+    """
+    return 2 * batch * (2 * FEATURES * HIDDEN + 3 * HIDDEN * CLASSES)
+
+
+def measure_gemm_gflops(batch, rng, repeats=300):
+    """float32 GEMM speed, in GFLOP/s, on the five products of one step at this batch size."""
+    f32 = np.float32
+    X = rng.random((batch, FEATURES), dtype=f32)
+    W1 = rng.random((FEATURES, HIDDEN), dtype=f32)
+    W2 = rng.random((HIDDEN, CLASSES), dtype=f32)
+    H = rng.random((batch, HIDDEN), dtype=f32)
+    d2 = rng.random((batch, CLASSES), dtype=f32)
+    d1 = rng.random((batch, HIDDEN), dtype=f32)
+    outs = [np.empty((batch, HIDDEN), f32), np.empty((batch, CLASSES), f32),
+            np.empty((FEATURES, HIDDEN), f32), np.empty((HIDDEN, CLASSES), f32),
+            np.empty((batch, HIDDEN), f32)]
+
+    def step():
+        np.matmul(X, W1, out=outs[0])
+        np.matmul(H, W2, out=outs[1])
+        np.matmul(X.T, d1, out=outs[2])
+        np.matmul(H.T, d2, out=outs[3])
+        np.matmul(d2, W2.T, out=outs[4])
+
+    for _ in range(20):
+        step()
+    best = float("inf")
+    for _ in range(5):   # best of five rounds: the roofline is the machine's best, not its average
+        start = time.perf_counter()
+        for _ in range(repeats):
+            step()
+        best = min(best, (time.perf_counter() - start) / repeats)
+    return gemm_flops_per_step(batch) / best / 1e9
+
+
+def train_course_lib(data, batch, epochs, seed):
+    (X, y), (X_test, y_test) = data
+    net = build(seed)
+    history = net.fit(X, y, epochs=epochs, batch_size=batch, progress=False)
+    loss, acc = net.evaluate(X_test, y_test)
+    return statistics.median(history["seconds"]), loss, acc, history["seconds"]
+
+
+def train_torch(data, batch, epochs, seed):
+    """The same model in PyTorch, with the simplest fast loop: shuffled index batches on tensors."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    (X, y), (X_test, y_test) = data
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Linear(FEATURES, HIDDEN), torch.nn.ReLU(),
+                                torch.nn.Dropout(0.2), torch.nn.Linear(HIDDEN, CLASSES))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+    times = []
+    for _ in range(epochs):
+        model.train()
+        start = time.perf_counter()
+        order = torch.randperm(len(Xt))
+        for i in range(0, len(Xt), batch):
+            idx = order[i:i + batch]
+            optimizer.zero_grad(set_to_none=True)
+            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss.backward()
+            optimizer.step()
+        times.append(time.perf_counter() - start)
+    model.eval()
+    with torch.no_grad():
+        logits = model(torch.from_numpy(X_test))
+        acc = float((logits.argmax(1).numpy() == y_test).mean())
+    return {"median": statistics.median(times), "accuracy": acc, "version": torch.__version__,
+            "threads": torch.get_num_threads()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Benchmark course_lib on the seed's Keras model.")
+    parser.add_argument("--epochs", type=int, default=5, help="epochs at batch 32 (default 5)")
+    parser.add_argument("--roofline-epochs", type=int, default=3, help="epochs at batch 128")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
+    args = parser.parse_args(argv)
+
+    (X, y), (X_test, y_test), _ = cl.load_fashion_mnist(dtype="float32")
+    data = ((X, y), (X_test, y_test))
+    rng = np.random.default_rng(args.seed)
+
+    print(f"course_lib: {args.epochs} epochs at batch 32 ...", file=sys.stderr, flush=True)
+    epoch_s, test_loss, test_acc, epochs_32 = train_course_lib(data, 32, args.epochs, args.seed)
+    print(f"  epochs {[round(t, 3) for t in epochs_32]} s; test accuracy {test_acc:.4f}",
+          file=sys.stderr, flush=True)
+
+    print(f"course_lib: {args.roofline_epochs} epochs at batch 128 ...", file=sys.stderr, flush=True)
+    epoch_s_128, *_ = train_course_lib(data, 128, args.roofline_epochs, args.seed)
+    gflops_128 = measure_gemm_gflops(128, rng)
+    gflops_32 = measure_gemm_gflops(32, rng)
+    steps = lambda batch: -(-len(X) // batch)   # noqa: E731
+    roofline_128 = steps(128) * gemm_flops_per_step(128) / (gflops_128 * 1e9)
+    roofline_32 = steps(32) * gemm_flops_per_step(32) / (gflops_32 * 1e9)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # before torch loads
+
+    torch_result = None if args.no_torch else train_torch(data, 32, args.epochs, args.seed)
+    torch_s = torch_result["median"] if torch_result else None
+
+    result = {
+        "course_lib_epoch_s": round(epoch_s, 4),
+        "test_accuracy": round(test_acc, 4),
+        "test_loss": round(test_loss, 4),
+        "epochs": args.epochs,
+        "batch_size": 32,
+        "course_lib_epoch_s_batch128": round(epoch_s_128, 4),
+        "roofline_epoch_s": round(roofline_128, 4),
+        "roofline_batch_size": 128,
+        "ratio_vs_roofline": round(epoch_s_128 / roofline_128, 3),
+        "roofline_epoch_s_batch32": round(roofline_32, 4),
+        "ratio_vs_roofline_batch32": round(epoch_s / roofline_32, 3),
+        "gemm_gflops_batch128": round(gflops_128, 1),
+        "gemm_gflops_batch32": round(gflops_32, 1),
+        "torch_epoch_s": round(torch_s, 4) if torch_s else None,
+        "torch_test_accuracy": round(torch_result["accuracy"], 4) if torch_result else None,
+        "torch_version": torch_result["version"] if torch_result else None,
+        "torch_threads": torch_result["threads"] if torch_result else None,
+        "ratio_vs_torch": round(epoch_s / torch_s, 3) if torch_s else None,
+        "peak_memory_mb": round(peak_mb, 1),
+        "numpy": np.__version__,
+        "python": platform.python_version(),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

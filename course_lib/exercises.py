@@ -1,0 +1,165 @@
+"""Student and solution editions, built from the one source: the instructor notebooks.
+
+The notebooks in notebooks/ are complete. Each exercise's worked solution sits between
+nbgrader's markers ``### BEGIN SOLUTION`` and ``### END SOLUTION``, in a code cell whose
+first line is ``# Exercise NN.k: <one-line task>``. This module writes:
+
+- the student edition: every solution region replaced by
+  ``raise NotImplementedError("Exercise NN.k: <task>")``, every output cleared;
+- a solutions notebook (and HTML page) per lesson: just the exercises, solved, for
+  self-learners to look up after trying.
+
+    python -m course_lib.exercises            # notebooks/ -> student/ and student/solutions/
+"""
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import nbformat
+
+from ._validation import CourseError
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+HEADER = re.compile(r"^# Exercise (\d\d\.\d+): (.+)$")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def exercise_header(source: str) -> tuple[str, str] | None:
+    """The (id, task) of an exercise cell, from its first line, or None."""
+    match = HEADER.match(source.split("\n", 1)[0].strip())
+    return (match.group(1), match.group(2).strip()) if match else None
+
+
+def solution_regions(source: str) -> list[tuple[int, int]]:
+    """Line-index pairs (begin, end) of each marked region, markers included."""
+    lines, regions, start = source.split("\n"), [], None
+    for i, line in enumerate(lines):
+        if line.strip() == BEGIN:
+            if start is not None:
+                raise CourseError(f"Nested {BEGIN} at line {i + 1}; close the first region first.")
+            start = i
+        elif line.strip() == END:
+            if start is None:
+                raise CourseError(f"{END} at line {i + 1} has no {BEGIN} before it.")
+            regions.append((start, i))
+            start = None
+    if start is not None:
+        raise CourseError(f"{BEGIN} at line {start + 1} is never closed with {END}.")
+    return regions
+
+
+def strip_solutions(source: str, where: str = "a cell") -> str:
+    """Replace each solution region of a code cell with a stub that raises NotImplementedError."""
+    regions = solution_regions(source)
+    if not regions:
+        return source
+    header = exercise_header(source)
+    if header is None:
+        raise CourseError(f"{where} has a solution region but no first line "
+                          f"'# Exercise NN.k: <task>' to name it in the stub.")
+    ex_id, task = header
+    message = f"Exercise {ex_id}: {task}".replace("\\", "\\\\").replace('"', '\\"')
+    lines = source.split("\n")
+    for begin, end in reversed(regions):
+        indent = lines[begin][: len(lines[begin]) - len(lines[begin].lstrip())]
+        lines[begin:end + 1] = [f'{indent}raise NotImplementedError("{message}")']
+    return "\n".join(lines)
+
+
+def strip_markdown_solutions(source: str) -> str:
+    """Replace each solution region of a markdown cell with a prompt to write the answer."""
+    lines = source.split("\n")
+    for begin, end in reversed(solution_regions(source)):
+        lines[begin:end + 1] = ["_Write your answer here._"]
+    return "\n".join(lines)
+
+
+def student_notebook(nb, where="notebook"):
+    """A copy of ``nb`` with solutions stubbed out and every output cleared."""
+    nb = nbformat.from_dict(nb)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            cell.source = strip_solutions(cell.source, f"{where}, cell {i + 1}")
+            cell.outputs = []
+            cell.execution_count = None
+        elif cell.cell_type == "markdown":
+            cell.source = strip_markdown_solutions(cell.source)
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def solutions_notebook(nb, title: str):
+    """Just the exercises of a lesson, solved, with their check cells and outputs."""
+    cells = [nbformat.v4.new_markdown_cell(
+        f"# Solutions: {title}\n\nWorked solutions to this lesson's exercises. Try each one "
+        f"yourself first: the check cell tells you whether your own answer works.")]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for i, cell in enumerate(code):
+        header = exercise_header(cell.source)
+        if header is None:
+            continue
+        cells.append(nbformat.v4.new_markdown_cell(f"## Exercise {header[0]}\n\n{header[1]}"))
+        cells.append(cell)
+        if i + 1 < len(code) and f'check("{header[0]}"' in code[i + 1].source:
+            cells.append(code[i + 1])
+    out = nbformat.v4.new_notebook(cells=cells, metadata=nb.metadata)
+    out.metadata.pop("widgets", None)
+    return out
+
+
+def build_editions(src=ROOT / "notebooks", dest=ROOT / "student", html=True,
+                   force=False) -> list[Path]:
+    """Write the student edition into ``dest`` and the solutions into ``dest/solutions``.
+
+    A student notebook that already exists and differs from a fresh copy holds a learner's
+    work: it is kept, and reported, unless ``force`` is set.
+    """
+    src, dest = Path(src), Path(dest)
+    notebooks = sorted(src.glob("[0-9][0-9]_*.ipynb"))
+    if not notebooks:
+        raise CourseError(f"No lesson notebooks (NN_name.ipynb) in {src}.")
+    (dest / "solutions").mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        target = dest / path.name
+        fresh = nbformat.writes(student_notebook(nb, path.name))
+        if target.exists() and target.read_text(encoding="utf-8") != fresh and not force:
+            print(f"kept {target}: it holds changes (your work?). Use --force to overwrite it.")
+        else:
+            target.write_text(fresh, encoding="utf-8")
+            written.append(target)
+        solved = solutions_notebook(nb, path.stem.replace("_", " ", 1))
+        sol_path = dest / "solutions" / f"{path.stem}_solutions.ipynb"
+        nbformat.write(solved, sol_path)
+        written.append(sol_path)
+        if html:
+            from nbconvert import HTMLExporter
+            body, _ = HTMLExporter().from_notebook_node(solved)
+            sol_html = sol_path.with_suffix(".html")
+            sol_html.write_text(body, encoding="utf-8")
+            written.append(sol_html)
+    return written
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Build the student edition and the solutions.")
+    parser.add_argument("--src", type=Path, default=ROOT / "notebooks")
+    parser.add_argument("--dest", type=Path, default=ROOT / "student")
+    parser.add_argument("--no-html", action="store_true", help="skip the HTML solution pages")
+    parser.add_argument("--force", action="store_true",
+                        help="overwrite student notebooks even if they hold changes")
+    args = parser.parse_args(argv)
+    try:
+        written = build_editions(args.src, args.dest, html=not args.no_html, force=args.force)
+    except CourseError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    lessons = sum(1 for p in written if p.parent == args.dest)
+    print(f"Student edition: {lessons} notebooks written to {args.dest}/; "
+          f"solutions in {args.dest / 'solutions'}/")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""The student edition: no solution survives, and every lesson still runs top to bottom.
+
+The edition is built into a folder beside notebooks/ (so relative paths such as
+../data resolve the same way) and executed in fresh kernels. The only errors allowed
+are the stubs' NotImplementedError, and every check must say "not attempted".
+"""
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from course_lib.exercises import BEGIN, END, build_editions, solution_regions
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+EDITION = ROOT / ".student-edition-test"
+
+
+@pytest.fixture(scope="module")
+def edition():
+    shutil.rmtree(EDITION, ignore_errors=True)
+    build_editions(ROOT / "notebooks", EDITION, html=False)
+    yield EDITION
+    shutil.rmtree(EDITION, ignore_errors=True)
+
+
+def solution_lines(nb):
+    """Substantial lines inside solution regions that appear nowhere else in the notebook."""
+    inside, outside = set(), set()
+    for cell in nb.cells:
+        lines = cell.source.split("\n")
+        regions = solution_regions(cell.source)
+        marked = {i for b, e in regions for i in range(b + 1, e)}
+        for i, line in enumerate(lines):
+            text = line.strip()
+            (inside if i in marked else outside).add(text)
+    return {t for t in inside - outside if len(t) >= 12 and not t.startswith("#")}
+
+
+def test_there_are_lessons_with_exercises():
+    assert LESSONS, "no lesson notebooks found"
+    for path in LESSONS:
+        nb = nbformat.read(path, as_version=4)
+        n = sum(len(solution_regions(c.source)) for c in nb.cells if c.cell_type == "code")
+        assert n >= 3, f"{path.name} has {n} solution regions; every lesson needs at least 3 exercises"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_no_solution_fragment_survives(edition, path):
+    instructor = nbformat.read(path, as_version=4)
+    student_text = (edition / path.name).read_text(encoding="utf-8")
+    assert BEGIN not in student_text and END not in student_text
+    leaked = [line for line in solution_lines(instructor) if line in student_text]
+    assert not leaked, f"solution lines found in the student edition: {leaked[:3]}"
+    student = nbformat.read(edition / path.name, as_version=4)
+    assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_student_edition_runs_top_to_bottom(edition, path):
+    nb = nbformat.read(edition / path.name, as_version=4)
+    os.environ.pop("MPLBACKEND", None)
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(edition)}}).execute()
+    errors, checks = [], []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.outputs:
+            if out.output_type == "error" and out.ename != "NotImplementedError":
+                errors.append(f"{out.ename}: {out.evalue} in cell:\n{cell.source[:200]}")
+        if "check(" in cell.source and cell.source.lstrip().split("\n")[-1].startswith("check("):
+            text = "".join(o.get("text", "") + o.get("data", {}).get("text/plain", "")
+                           for o in cell.outputs)
+            checks.append((cell.source.strip().split("\n")[-1], text))
+    assert not errors, "\n\n".join(errors)
+    assert checks, f"{path.name}: no check cells found"
+    for source, text in checks:
+        assert "not attempted" in text, f"{source} printed {text!r}, expected 'not attempted'"
