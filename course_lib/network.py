@@ -20,26 +20,17 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._validation import CourseError, as_matrix, check_labels, check_positive
+from ._validation import CourseError, as_generator, as_matrix, check_labels, check_positive
+from .initializers import INITIALIZERS
 from .layers import LAYERS, Activation, Dense, Dropout, Layer, activation_layer
-from .losses import Loss, get_loss
-from .optimizers import Optimizer, get_optimizer
+from .losses import LOSSES, Loss, get_loss
+from .optimizers import FlatParameters, Optimizer, get_optimizer
 
 FORMAT = "course_lib.Sequential/1"
 
 
-class TrainingDiverged(FloatingPointError):
-    """The loss became NaN or infinite; the weights were restored to the last good epoch."""
-
-
-def as_generator(rng) -> np.random.Generator:
-    """Accept a Generator or an int seed; None gives fresh, unseeded randomness."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise CourseError(f"rng must be a np.random.Generator or an int seed, but got {rng!r}. "
-                      f"Use rng=np.random.default_rng(0).")
+class TrainingDiverged(CourseError, FloatingPointError):
+    """The loss or the weights became NaN or infinite; the weights were restored to the last good epoch."""
 
 
 def _as_dtype(dtype) -> np.dtype:
@@ -47,7 +38,8 @@ def _as_dtype(dtype) -> np.dtype:
         dt = np.dtype(dtype)
     except TypeError:
         dt = None
-    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+    # Test "is None" first: NumPy finds np.dtype("float64") == None true, so "in" alone lets it pass.
+    if dt is None or dt not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise CourseError(f"dtype must be 'float64' (the default, for gradient checks) or "
                           f"'float32' (for speed), but got {dtype!r}.")
     return dt
@@ -74,6 +66,9 @@ class Sequential:
         self.l1 = self.l2 = 0.0
         self.history: dict[str, list] = {}
         self.stop_training = False
+        if isinstance(layers, Layer):
+            raise CourseError(f"Sequential takes a list of layers, but got the single layer {layers!r}. "
+                              f"Wrap it in a list: Sequential([layer, ...]).")
         for layer in layers:
             self.add(layer)
 
@@ -94,6 +89,8 @@ class Sequential:
             n_in = self.n_outputs
         self.n_outputs = layer.build(n_in, self.rng, self.dtype)
         self.layers.append(layer)
+        if self.optimizer is not None:
+            self._share_buffers()   # compiled already: include the new layer's parameters
         return self
 
     def compile(self, loss="categorical_crossentropy", optimizer="sgd", learning_rate=None,
@@ -117,10 +114,23 @@ class Sequential:
                               f"layer is {last!r}. End the network with {wanted.capitalize()}() "
                               f"or choose loss='mse'.")
         self._fused = bool(wanted)
-        self._params = self.parameters()
-        self._grads = self.gradients()
-        self.optimizer.reset()
+        self._share_buffers()
         return self
+
+    def _share_buffers(self):
+        """Move all parameters, and all gradients, into one contiguous buffer each.
+
+        The layers keep their named arrays (now views), so nothing changes for them, but the
+        optimizer can update the whole network in a handful of NumPy calls per step.
+        """
+        self._params = FlatParameters(self.parameters(), self.dtype)
+        self._grads = FlatParameters(self.gradients(), self.dtype)
+        for i, layer in enumerate(self.layers):
+            for name in layer.params:
+                key = f"{layer.kind}_{i}.{name}"
+                layer.params[name] = self._params[key]
+                layer.grads[name] = self._grads[key]
+        self.optimizer.reset()
 
     def _require_layers(self):
         if not self.layers:
@@ -163,8 +173,11 @@ class Sequential:
         """
         k = self.n_outputs
         y_arr = np.asarray(y)
-        if y_arr.ndim == 1 and (np.issubdtype(y_arr.dtype, np.integer) or
-                                (self.loss is not None and self.loss.is_classification)):
+        classifying = self.loss is not None and self.loss.is_classification
+        integers = y_arr.ndim == 1 and np.issubdtype(y_arr.dtype, np.integer)
+        if integers and k == 1 and not classifying and y_arr.size and not np.isin(y_arr, (0, 1)).all():
+            integers = False   # one output and a regression loss: integers such as prices are targets
+        if y_arr.ndim == 1 and (integers or classifying):
             labels = check_labels(y_arr, n, max(k, 2), name)
             Y = labels.reshape(-1, 1) if k == 1 else np.eye(k, dtype=self.dtype)[labels]
             return Y.astype(self.dtype, copy=False), labels
@@ -195,6 +208,7 @@ class Sequential:
     def predict_proba(self, X, batch_size=10_000):
         """Output activations, e.g. class probabilities of shape (n, k), computed in batches."""
         X = self._inputs(X)
+        check_positive(batch_size, "batch_size", integer=True, example=10_000)
         return np.concatenate([self._forward(X[i:i + batch_size])[0]
                                for i in range(0, len(X), batch_size)])
 
@@ -290,8 +304,8 @@ class Sequential:
         X = self._inputs(X)
         Y, labels = self._targets(y, len(X))
         n = len(X)
-        check_positive(epochs, "epochs", integer=True)
-        check_positive(batch_size, "batch_size", integer=True)
+        check_positive(epochs, "epochs", integer=True, example=10)
+        check_positive(batch_size, "batch_size", integer=True, example=32)
         if batch_size > n:
             raise CourseError(f"batch_size={batch_size} is larger than the {n} training examples. "
                               f"Use batch_size <= {n} (batch_size={n} is full-batch descent).")
@@ -328,11 +342,18 @@ class Sequential:
                         cost, a = self.train_step(X[idx], Y[idx])
                         if not np.isfinite(cost):
                             self._restore(snapshot)
-                            raise TrainingDiverged(self._diverged_message(cost, epoch, b))
+                            raise TrainingDiverged(self._diverged_message(
+                                f"The cost became {cost} at epoch {epoch + 1}, batch {b + 1}", epoch))
                         cost_sum += cost * len(idx)
                         if labels is not None:
                             correct += int(np.sum(self._classify(a) == labels[idx]))
                         bar.update(1)
+                # The last update can overflow even when its cost was finite; such weights
+                # must not become the next epoch's snapshot.
+                if not all(np.all(np.isfinite(p)) for p in self._params.values()):
+                    self._restore(snapshot)
+                    raise TrainingDiverged(self._diverged_message(
+                        f"The weights became NaN or infinite in epoch {epoch + 1}", epoch))
                 logs = {"loss": cost_sum / n, "seconds": time.perf_counter() - start}
                 if labels is not None:
                     logs["accuracy"] = correct / n
@@ -356,9 +377,9 @@ class Sequential:
             self._params[name][...] = saved
         self.optimizer.reset()
 
-    def _diverged_message(self, cost, epoch, batch):
+    def _diverged_message(self, what, epoch):
         lr = self.optimizer.learning_rate
-        return (f"The cost became {cost} at epoch {epoch + 1}, batch {batch + 1}: training diverged. "
+        return (f"{what}: training diverged. "
                 f"The learning rate ({lr:g}) is the likely cause; try {lr / 10:g}. The weights were "
                 f"restored to their values at the start of epoch {epoch + 1}.")
 
@@ -412,31 +433,44 @@ class Sequential:
         config = {"format": FORMAT, "dtype": self.dtype.name,
                   "layers": [{"type": type(layer).__name__, "config": layer.config()}
                              for layer in self.layers]}
+        if self.loss is not None:
+            # The loss decides what predict and evaluate return, so a round trip must keep it.
+            config.update(loss=self.loss.name, l1=self.l1, l2=self.l2)
         arrays = {f"param:{name}": arr for name, arr in self.parameters().items()}
         np.savez(path, config=np.array(json.dumps(config)), **arrays)
         return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 
     @classmethod
     def load(cls, path, rng=None) -> "Sequential":
-        """Load a network written by save(). Refuses anything else with a clear message."""
+        """Load a network written by save(). Refuses anything else with a clear message.
+
+        A network saved after compile comes back compiled with the same loss and penalties
+        (and a fresh SGD optimizer), so predict and evaluate behave exactly as before.
+        """
         path = Path(path)
+        if not path.exists() and path.suffix != ".npz" and path.with_name(path.name + ".npz").exists():
+            path = path.with_name(path.name + ".npz")   # save() added the suffix
         if not path.exists():
             raise CourseError(f"No model file at {path}. Save one first with net.save({str(path)!r}).")
         try:
             with np.load(path, allow_pickle=False) as data:
                 config = json.loads(str(data["config"]))
                 arrays = {k[len("param:"):]: data[k] for k in data.files if k.startswith("param:")}
-        except (zipfile.BadZipFile, ValueError, KeyError, OSError, json.JSONDecodeError) as exc:
+        except (zipfile.BadZipFile, ValueError, KeyError, OSError, TypeError,
+                json.JSONDecodeError) as exc:   # TypeError: a lone .npy array is no archive
             raise CourseError(f"{path} is not a model saved by course_lib's Sequential.save "
                               f"({type(exc).__name__}: {exc}).") from None
         if not isinstance(config, dict) or config.get("format") != FORMAT:
             raise CourseError(f"{path} is not a model saved by course_lib (format marker missing).")
         layers = []
-        for spec in config["layers"]:
-            layer_cls = LAYERS.get(spec["type"])
-            if layer_cls is None:
-                raise CourseError(f"{path} uses an unknown layer type {spec['type']!r}.")
-            layers.append(layer_cls(**spec["config"]))
+        try:
+            for spec in config["layers"]:
+                layer_cls = LAYERS.get(spec["type"])
+                if layer_cls is None:
+                    raise CourseError(f"{path} uses an unknown layer type {spec['type']!r}.")
+                layers.append(layer_cls(**_with_saved_inits(spec["config"])))
+        except (KeyError, TypeError) as exc:
+            raise CourseError(f"{path} has a damaged layer list ({type(exc).__name__}: {exc}).") from None
         net = cls(layers, rng=rng, dtype=config["dtype"])
         params = net.parameters()
         if set(params) != set(arrays):
@@ -447,7 +481,25 @@ class Sequential:
                 raise CourseError(f"{path}: parameter {name} has shape {arr.shape}, "
                                   f"expected {params[name].shape}.")
             params[name][...] = arr
+        if config.get("loss") in LOSSES:
+            net.compile(loss=config["loss"], l1=config.get("l1", 0.0), l2=config.get("l2", 0.0))
         return net
+
+
+def _with_saved_inits(config):
+    """Layer arguments with initializers that were saved by name only (callables) made loadable.
+
+    The saved weights replace the initial ones anyway, so a stand-in that keeps the name will do.
+    """
+    def stand_in(name):
+        def init(shape, rng=None):
+            return np.zeros(shape)
+        init.__name__ = name
+        return init
+
+    return {k: stand_in(v) if k.endswith("_init") and isinstance(v, str)
+            and v.lower().replace("-", "_") not in INITIALIZERS else v
+            for k, v in config.items()}
 
 
 def load_model(path, rng=None) -> Sequential:
