@@ -15,12 +15,12 @@ from ._validation import lookup
 
 def step(z):
     """Rosenblatt's threshold unit: 1 where z >= 0, else 0."""
-    return (np.asarray(z) >= 0).astype(np.result_type(z, np.float32))
+    return (np.asarray(z) >= 0).astype(np.result_type(np.asarray(z), np.float32))
 
 
 def step_prime(z):
     """Zero everywhere (undefined at 0): why the perceptron cannot learn by gradients."""
-    return np.zeros_like(np.asarray(z, dtype=np.result_type(z, np.float32)))
+    return np.zeros_like(np.asarray(z, dtype=np.result_type(np.asarray(z), np.float32)))
 
 
 def sigmoid(z):
@@ -28,7 +28,7 @@ def sigmoid(z):
 
     Stable form: only ever exponentiate -|z|, which cannot overflow.
     """
-    z = np.asarray(z, dtype=np.result_type(z, np.float32))
+    z = np.asarray(z, dtype=np.result_type(np.asarray(z), np.float32))
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
 
@@ -58,7 +58,7 @@ def relu(z):
 def relu_prime(z):
     """1 for z > 0, else 0 (we take 0 at z = 0)."""
     z = np.asarray(z)
-    return (z > 0).astype(np.result_type(z, np.float32))
+    return (z > 0).astype(np.result_type(np.asarray(z), np.float32))
 
 
 def leaky_relu(z, alpha=0.01):
@@ -70,7 +70,7 @@ def leaky_relu(z, alpha=0.01):
 def leaky_relu_prime(z, alpha=0.01):
     """1 for z > 0, alpha otherwise."""
     z = np.asarray(z)
-    return np.where(z > 0, 1.0, alpha).astype(np.result_type(z, np.float32), copy=False)
+    return np.where(z > 0, 1.0, alpha).astype(np.result_type(np.asarray(z), np.float32), copy=False)
 
 
 def elu(z, alpha=1.0):
@@ -86,7 +86,7 @@ def elu_prime(z, alpha=1.0):
     """1 for z > 0, alpha e^z otherwise."""
     z = np.asarray(z)
     return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0))).astype(
-        np.result_type(z, np.float32), copy=False)
+        np.result_type(np.asarray(z), np.float32), copy=False)
 
 
 def identity(z):
@@ -96,7 +96,7 @@ def identity(z):
 
 def identity_prime(z):
     """1 everywhere."""
-    return np.ones_like(np.asarray(z, dtype=np.result_type(z, np.float32)))
+    return np.ones_like(np.asarray(z, dtype=np.result_type(np.asarray(z), np.float32)))
 
 
 def softmax(z, axis=-1):
@@ -105,14 +105,14 @@ def softmax(z, axis=-1):
     Shifting by the row maximum leaves the result unchanged (the factor e^{-max}
     cancels) but keeps every exponent <= 0, so nothing overflows.
     """
-    z = np.asarray(z, dtype=np.result_type(z, np.float32))
+    z = np.asarray(z, dtype=np.result_type(np.asarray(z), np.float32))
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 
 
 def log_softmax(z, axis=-1):
     """ln softmax(z), computed as z - logsumexp(z) so that tiny probabilities keep their logs."""
-    z = np.asarray(z, dtype=np.result_type(z, np.float32))
+    z = np.asarray(z, dtype=np.result_type(np.asarray(z), np.float32))
     shifted = z - np.max(z, axis=axis, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
