@@ -1,0 +1,151 @@
+"""Lesson 05's exercise checks: a correct answer passes, a realistic mistake fails with its hint,
+and the student edition's stub reports "not attempted"."""
+import numpy as np
+import pytest
+
+from course_lib import sigmoid
+from course_lib.checks import check
+
+
+def neuron_grads(x, w, b, y):
+    a = sigmoid(w * x + b)
+    dz = (a - y) * a * (1 - a)
+    return dz * x, dz
+
+
+def neuron_grads_no_prime(x, w, b, y):
+    a = sigmoid(w * x + b)
+    return (a - y) * x, a - y
+
+
+def neuron_grads_sign(x, w, b, y):
+    dw, db = neuron_grads(x, w, b, y)
+    return -dw, -db
+
+
+def neuron_grads_no_x(x, w, b, y):
+    _, db = neuron_grads(x, w, b, y)
+    return db, db
+
+
+def dense_backward(x, W, delta):
+    return delta @ W.T, x.T @ delta, delta.sum(axis=0)
+
+
+def dense_backward_transposed(x, W, delta):
+    return delta @ W.T, delta.T @ x, delta.sum(axis=0)
+
+
+def dense_backward_mean_bias(x, W, delta):
+    return delta @ W.T, x.T @ delta, delta.mean(axis=0)
+
+
+def dense_backward_unsummed_bias(x, W, delta):
+    return delta @ W.T, x.T @ delta, delta
+
+
+def dense_backward_wrong_dx(x, W, delta):
+    return (delta @ W.T) * 2, x.T @ delta, delta.sum(axis=0)
+
+
+def centred(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        up = f(x)
+        x[i] = old - h
+        down = f(x)
+        x[i] = old
+        grad[i] = (up - down) / (2 * h)
+    return grad
+
+
+def one_sided(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    base = f(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        grad[i] = (f(x) - base) / h
+        x[i] = old
+    return grad
+
+
+def not_restored(f, x, h=1e-5):
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += h
+        up = f(x)
+        x[i] -= 2 * h
+        down = f(x)
+        grad[i] = (up - down) / (2 * h)
+    return grad
+
+
+def all_at_once(f, x, h=1e-5):
+    return np.array((f(x + h) - f(x - h)) / (2 * h))
+
+
+def divided_by_h(f, x, h=1e-5):
+    return 2 * centred(f, x, h)
+
+
+def forward(x, W1, b1, W2, b2):
+    h = sigmoid(x @ W1 + b1)
+    return h, sigmoid(h @ W2[:, 0] + b2[0])
+
+
+def grad_b1_0(x, W1, b1, W2, b2, y):
+    h, y0 = forward(x, W1, b1, W2, b2)
+    return 2 * (y0 - y) * y0 * (1 - y0) * W2[0, 0] * h[0] * (1 - h[0])
+
+
+def grad_b1_0_no_hidden_prime(x, W1, b1, W2, b2, y):
+    h, y0 = forward(x, W1, b1, W2, b2)
+    return 2 * (y0 - y) * y0 * (1 - y0) * W2[0, 0]
+
+
+def grad_b1_0_times_x(x, W1, b1, W2, b2, y):
+    return grad_b1_0(x, W1, b1, W2, b2, y) * x[0]
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError("Exercise: fill me in")
+
+
+CORRECT = {"05.1": neuron_grads, "05.2": dense_backward, "05.3": centred, "05.4": grad_b1_0}
+
+WRONG = [
+    ("05.1", neuron_grads_no_prime, "sigma'(z) is missing"),
+    ("05.1", neuron_grads_sign, "wrong sign"),
+    ("05.1", neuron_grads_no_x, "dz/dw = x"),
+    ("05.2", dense_backward_transposed, "must have W's shape"),
+    ("05.2", dense_backward_mean_bias, "Sum them instead"),
+    ("05.2", dense_backward_unsummed_bias, "np.sum(delta, axis=0)"),
+    ("05.2", dense_backward_wrong_dx, "delta @ W.T"),
+    ("05.3", one_sided, "one-sided"),
+    ("05.3", not_restored, "changed x"),
+    ("05.3", all_at_once, "Perturb one entry at a time"),
+    ("05.3", divided_by_h, "divide by 2h"),
+    ("05.4", grad_b1_0_no_hidden_prime, "f'(u0)"),
+    ("05.4", grad_b1_0_times_x, "du0/db1_0 = 1"),
+]
+
+
+@pytest.mark.parametrize("exercise_id", sorted(CORRECT))
+def test_correct_answer_passes(exercise_id):
+    result = check(exercise_id, CORRECT[exercise_id])
+    assert result.passed, result.message
+
+
+@pytest.mark.parametrize("exercise_id, answer, hint", WRONG)
+def test_wrong_answer_fails_with_hint(exercise_id, answer, hint):
+    result = check(exercise_id, answer)
+    assert result.status == "failed"
+    assert hint in result.message, result.message
+
+
+@pytest.mark.parametrize("exercise_id", sorted(CORRECT))
+def test_stub_is_not_attempted(exercise_id):
+    assert check(exercise_id, stub).status == "not attempted"
