@@ -16,7 +16,9 @@ from course_lib.exercises import BEGIN, END, build_editions, solution_regions
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-EDITION = ROOT / ".student-edition-test"
+# Beside notebooks/, so that relative paths such as ../data resolve as in the lessons;
+# one folder per run, so that concurrent runs cannot trip over each other.
+EDITION = ROOT / f".student-edition-test-{os.getpid()}"
 
 
 @pytest.fixture(scope="module")
