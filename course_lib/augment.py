@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import CourseError, as_matrix
+from ._validation import CourseError, as_generator, as_matrix
 
 SIDE = 28
+CHUNK = 2048   # images rotated at a time
 
 
 def _as_images(X):
@@ -32,9 +33,20 @@ def shift_images(X, dx=0, dy=0):
 
 
 def rotate_images(X, degrees):
-    """Rotate every image by ``degrees`` about its centre (bilinear interpolation, 0 outside)."""
+    """Rotate images about their centres (bilinear interpolation, 0 outside).
+
+    degrees : a number (every image turns by it) or an array (n,), one angle per image.
+    """
     images = _as_images(X)
-    theta = np.deg2rad(degrees)
+    theta = np.deg2rad(np.asarray(degrees, dtype=np.float64))
+    if theta.ndim == 1 and len(theta) != len(images):
+        raise CourseError(f"degrees holds {len(theta)} angles but X has {len(images)} images; "
+                          f"pass one angle, or one per image.")
+    theta = theta.reshape(-1, 1, 1)   # (1 or n, 1, 1), broadcasting over each image's pixels
+    if len(images) > CHUNK:   # bound the temporary (n, 28, 28) float64 arrays
+        return np.concatenate([rotate_images(X[i:i + CHUNK], degrees if theta.size == 1 else
+                                             np.asarray(degrees)[i:i + CHUNK])
+                               for i in range(0, len(images), CHUNK)])
     c = (SIDE - 1) / 2
     yy, xx = np.mgrid[0:SIDE, 0:SIDE].astype(np.float64)
     # Inverse mapping: for each output pixel, find where it came from in the input.
@@ -47,24 +59,40 @@ def rotate_images(X, degrees):
                            (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
         xs, ys = x0 + ox, y0 + oy
         inside = (xs >= 0) & (xs < SIDE) & (ys >= 0) & (ys < SIDE)
-        out += np.where(inside, images[:, np.clip(ys, 0, SIDE - 1), np.clip(xs, 0, SIDE - 1)], 0) * weight
+        ys, xs = np.broadcast_to(ys, out.shape), np.broadcast_to(xs, out.shape)
+        picked = images[np.arange(len(images))[:, None, None], np.clip(ys, 0, SIDE - 1),
+                        np.clip(xs, 0, SIDE - 1)]
+        out += np.where(inside, picked, 0) * weight
     return out.reshape(len(images), -1).astype(images.dtype, copy=False)
 
 
 def add_noise(X, std, rng, clip=True):
     """Add Gaussian pixel noise N(0, std^2), clipped to [0, 1] by default."""
     X = as_matrix(X, "X")
+    rng = as_generator(rng)
     noisy = X + rng.normal(0.0, std, size=X.shape).astype(X.dtype, copy=False)
     return np.clip(noisy, 0.0, 1.0) if clip else noisy
 
 
-def expand_dataset(X, y, rng, shifts=1, max_degrees=10.0):
-    """The training set plus one randomly shifted (by up to ``shifts`` pixels) and rotated copy.
+def expand_dataset(X, y, rng, copies=1, shifts=1, max_degrees=10.0):
+    """The training set plus ``copies`` distorted copies of it, as in Nielsen's expanded MNIST.
 
-    Returns (X_expanded, y_expanded) with 2n rows, as in Nielsen's expanded MNIST.
+    Every image of every copy gets its own random shift (dx, dy each in -shifts..shifts
+    pixels) and its own rotation, uniform in [-max_degrees, max_degrees].
+    Returns (X_expanded, y_expanded) with (copies + 1) * n rows, the originals first.
     """
     X = as_matrix(X, "X")
-    dx, dy = rng.integers(-shifts, shifts + 1, size=2)
-    moved = shift_images(X, int(dx), int(dy))
-    moved = rotate_images(moved, float(rng.uniform(-max_degrees, max_degrees)))
-    return np.concatenate([X, moved]), np.concatenate([np.asarray(y), np.asarray(y)])
+    rng = as_generator(rng)
+    y = np.asarray(y)
+    if len(y) != len(X):
+        raise CourseError(f"X has {len(X)} rows but y has {len(y)}; they must match.")
+    n = len(X)
+    parts = [X]
+    for _ in range(copies):
+        dx, dy = rng.integers(-shifts, shifts + 1, size=(2, n))
+        moved = np.empty_like(X)
+        for sx, sy in set(zip(dx.tolist(), dy.tolist())):   # one call per distinct shift
+            rows = (dx == sx) & (dy == sy)
+            moved[rows] = shift_images(X[rows], sx, sy)
+        parts.append(rotate_images(moved, rng.uniform(-max_degrees, max_degrees, size=n)))
+    return np.concatenate(parts), np.concatenate([y] * (copies + 1))

@@ -1,0 +1,248 @@
+"""Choosing hyper-parameters: a learning-rate range test, sweeps, a random search, a JSON cache.
+
+Every experiment here is described by a ``build(config, rng) -> compiled Sequential``
+function and a ``config`` dict, so that a sweep, a random search and a cached
+result all run exactly the same code. Results are plain dicts and lists of floats,
+ready to be saved as JSON.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ._validation import CourseError, check_positive
+from .network import Sequential, TrainingDiverged, as_generator
+
+
+# ------------------------------------------------------------ learning-rate range test
+def lr_range_test(net: Sequential, X, y, lr_min=1e-4, lr_max=10.0, steps=100, batch_size=32,
+                  rng=None, smoothing=0.9, stop_factor=4.0):
+    """Raise the learning rate geometrically from lr_min to lr_max, one minibatch per step.
+
+    Records the training cost after each step (Leslie Smith's range test). Stops early
+    once the smoothed cost exceeds ``stop_factor`` times its best value or is not finite.
+    The network's weights and its optimizer's learning rate are restored afterwards.
+
+    X : (n, d). y : labels (n,) or targets (n, k).
+    Returns {"learning_rate": [...], "loss": [...], "smoothed": [...]} (equal lengths).
+    """
+    net._require_compiled()
+    check_positive(steps, "steps", integer=True)
+    if not 0 < lr_min < lr_max:
+        raise CourseError(f"Need 0 < lr_min < lr_max, but got lr_min={lr_min}, lr_max={lr_max}.")
+    rng = as_generator(rng)
+    X = net._inputs(X)
+    Y, _ = net._targets(y, len(X))
+    saved = {name: p.copy() for name, p in net.parameters().items()}
+    saved_lr = net.optimizer.learning_rate
+    rates = lr_min * (lr_max / lr_min) ** (np.arange(steps) / max(steps - 1, 1))
+    out = {"learning_rate": [], "loss": [], "smoothed": []}
+    average, best = 0.0, math.inf
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            for i, lr in enumerate(rates):
+                net.optimizer.learning_rate = lr
+                idx = rng.choice(len(X), size=min(batch_size, len(X)), replace=False)
+                cost, _ = net.train_step(X[idx], Y[idx])
+                if not np.isfinite(cost):
+                    break
+                # Bias-corrected exponential moving average, as in Adam, so early values are fair.
+                average = smoothing * average + (1 - smoothing) * cost
+                smoothed = average / (1 - smoothing ** (i + 1))
+                out["learning_rate"].append(float(lr))
+                out["loss"].append(float(cost))
+                out["smoothed"].append(float(smoothed))
+                best = min(best, smoothed)
+                if smoothed > stop_factor * best:
+                    break
+    finally:
+        for name, p in net.parameters().items():
+            p[...] = saved[name]
+        net.optimizer.learning_rate = saved_lr
+        net.optimizer.reset()
+    return out
+
+
+def suggest_learning_rate(result, factor=10.0) -> float:
+    """A safe learning rate from a range test: where the smoothed cost is lowest, divided by ``factor``.
+
+    At the minimum the cost is about to blow up, so training there is too aggressive.
+    """
+    smoothed = result["smoothed"]
+    if not smoothed:
+        raise CourseError("The range test recorded no steps; lower lr_min.")
+    return float(result["learning_rate"][int(np.argmin(smoothed))] / factor)
+
+
+# -------------------------------------------------------------- experiments and sweeps
+def run_experiment(build, config, data, epochs, seed=0, callbacks=(), measure=None):
+    """Build a network from ``config``, train it, and return its history as JSON-ready lists.
+
+    build : function (config, rng) -> compiled Sequential.
+    config : dict of hyper-parameters; "batch_size" (default 32) is used by fit.
+    data : (X_train, y_train, X_val, y_val).
+    Returns {"loss", "accuracy", "val_loss", "val_accuracy", "val_cost": per-epoch lists,
+    "seconds": total, "diverged": bool}. "val_cost" is the validation cost without the
+    L1/L2 penalty. A diverged run keeps the epochs it finished.
+    measure : optional function net -> dict of numbers or lists, stored under "measure"
+    after training (e.g. how many weights are near zero).
+    """
+    X_train, y_train, X_val, y_val = data
+    rng = np.random.default_rng(seed)
+    net = build(dict(config), rng)
+    val_cost = []
+
+    def record_val_cost(net, epoch, logs):
+        # fit's val_loss includes the L1/L2 penalty; this is the data cost alone.
+        Y_val, _ = net._targets(y_val, len(X_val))
+        val_cost.append(float(net.loss.value(net.predict_proba(X_val), Y_val)))
+
+    start = time.perf_counter()
+    diverged = False
+    try:
+        net.fit(X_train, y_train, epochs=epochs, batch_size=int(config.get("batch_size", 32)),
+                validation_data=(X_val, y_val), progress=False,
+                callbacks=[record_val_cost, *callbacks])
+    except TrainingDiverged:
+        diverged = True
+    history = {key: [float(v) for v in values] for key, values in net.history.items()
+               if key != "seconds"}
+    history["val_cost"] = val_cost[:len(history["val_accuracy"])]
+    history["seconds"] = time.perf_counter() - start
+    history["diverged"] = diverged
+    if measure is not None:
+        history["measure"] = _jsonable(measure(net))
+    return history
+
+
+def sweep(build, name, values, data, epochs, base=None, seed=0, measure=None):
+    """Train once per value of one hyper-parameter; return {str(value): history}.
+
+    Every run uses the same seed, so the runs differ only in ``name``.
+    """
+    base = dict(base or {})
+    return {str(value): run_experiment(build, {**base, name: value}, data, epochs, seed,
+                                       measure=measure)
+            for value in values}
+
+
+def summarize(history, last=5) -> dict:
+    """Headline numbers of one run: final accuracies averaged over the ``last`` epochs, and the best.
+
+    Averaging the last few epochs removes most of the epoch-to-epoch noise of SGD.
+    """
+    val = history["val_accuracy"]
+    if not val:
+        return {"train_accuracy": math.nan, "val_accuracy": math.nan, "gap": math.nan,
+                "best_val_accuracy": math.nan, "best_epoch": 0}
+    train = float(np.mean(history["accuracy"][-last:]))
+    final = float(np.mean(val[-last:]))
+    return {"train_accuracy": train, "val_accuracy": final, "gap": train - final,
+            "best_val_accuracy": float(max(val)), "best_epoch": int(np.argmax(val)) + 1}
+
+
+# ------------------------------------------------------------------ random search
+def sample_config(space, rng) -> dict:
+    """Draw one configuration from a search space.
+
+    Each entry of ``space`` is a list of choices, ("log", low, high) for a log-uniform
+    number (learning rates, penalties), ("uniform", low, high), or ("int", low, high)
+    for an integer in [low, high].
+    """
+    config = {}
+    for name, spec in space.items():
+        if isinstance(spec, list):
+            config[name] = spec[int(rng.integers(len(spec)))]
+        elif isinstance(spec, tuple) and len(spec) == 3 and spec[0] in ("log", "uniform", "int"):
+            kind, low, high = spec
+            if kind == "log":
+                config[name] = float(np.exp(rng.uniform(np.log(low), np.log(high))))
+            elif kind == "uniform":
+                config[name] = float(rng.uniform(low, high))
+            else:
+                config[name] = int(rng.integers(low, high + 1))
+        else:
+            raise CourseError(f"Search-space entry {name!r} must be a list of choices or a tuple "
+                              f"('log' | 'uniform' | 'int', low, high), but it is {spec!r}.")
+    return config
+
+
+def random_search(build, space, data, n_trials, epochs, rng, seed=0):
+    """Try ``n_trials`` random configurations; return one row per trial, best first.
+
+    Each row holds the configuration, the summary of its run (see ``summarize``) and
+    its seconds. Rows are sorted by final validation accuracy.
+    """
+    check_positive(n_trials, "n_trials", integer=True)
+    rows = []
+    for trial in range(n_trials):
+        config = sample_config(space, rng)
+        history = run_experiment(build, config, data, epochs, seed)
+        rows.append({"trial": trial + 1, **config, **summarize(history),
+                     "seconds": history["seconds"]})
+    return sorted(rows, key=lambda r: -np.nan_to_num(r["val_accuracy"], nan=-1.0))
+
+
+def format_table(rows, columns=None, digits=3) -> str:
+    """A plain-text table of a list of dicts; floats are rounded to ``digits`` significant digits."""
+    if not rows:
+        return "(no rows)"
+    columns = list(columns or rows[0].keys())
+
+    def cell(value):
+        if isinstance(value, float):
+            return f"{value:.{digits}g}" if abs(value) < 1e-2 or abs(value) >= 1e4 else \
+                f"{value:.{digits}f}"
+        return str(value)
+
+    table = [columns] + [[cell(row.get(c, "")) for c in columns] for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    lines = ["  ".join(text.rjust(w) for text, w in zip(line, widths)) for line in table]
+    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
+
+
+# ------------------------------------------------------------------------ caching
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value)
+    return value
+
+
+def load_or_compute(path, compute, recompute=False):
+    """Return (results, seconds): results cached in the JSON file ``path``, or computed and saved.
+
+    ``compute()`` must return a dict. With recompute=True (or no file yet) it runs, and
+    the file records its results and how many seconds it took. The results are loaded
+    back from the file either way, so both paths return exactly the same thing.
+    """
+    path = Path(path)
+    if recompute or not path.exists():
+        start = time.perf_counter()
+        results = compute()
+        if not isinstance(results, dict):
+            raise CourseError(f"compute() must return a dict to cache, but returned {type(results)}.")
+        payload = {"seconds": round(time.perf_counter() - start, 1), "results": _jsonable(results)}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(payload, indent=1, allow_nan=True))
+        tmp.replace(path)
+    try:
+        payload = json.loads(path.read_text())
+        return payload["results"], payload["seconds"]
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise CourseError(f"{path} is not a results cache written by load_or_compute ({exc}). "
+                          f"Delete it or recompute with recompute=True.") from None
