@@ -63,12 +63,15 @@ def check_labels(y, n_examples: int | None = None, n_classes: int | None = None,
     if arr.size == 0:
         raise CourseError(f"{name} is empty: it needs at least one label.")
     if not np.issubdtype(arr.dtype, np.integer):
-        if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) \
-                and np.all(arr == np.round(arr)):
+        if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+            raise CourseError(f"{name} contains NaN or infinite labels; every example needs a class "
+                              f"label 0..k-1. Drop those examples or fill in their labels.")
+        if np.issubdtype(arr.dtype, np.floating) and np.all(arr == np.round(arr)):
             raise CourseError(f"{name} holds float labels such as {arr[0]!r}; class labels must be "
                               f"integers. Use {name}.astype(int).")
         raise CourseError(f"{name} must hold integer class labels 0..k-1, but its dtype is "
-                          f"{arr.dtype} (e.g. {arr.flat[0]!r}).")
+                          f"{arr.dtype} (e.g. {arr.flat[0]!r}). Encode names or other values as "
+                          f"integers first, e.g. classes, {name} = np.unique({name}, return_inverse=True).")
     if n_examples is not None and arr.shape[0] != n_examples:
         raise CourseError(f"X has {n_examples} rows but {name} has {arr.shape[0]} labels: "
                           f"they must match, one label per example.")
@@ -79,13 +82,18 @@ def check_labels(y, n_examples: int | None = None, n_classes: int | None = None,
     return arr.astype(np.intp, copy=False)
 
 
-def check_positive(value, name: str, *, integer: bool = False, upper: float | None = None):
-    """Return value if it is a positive (integer) number, else raise CourseError."""
+def check_positive(value, name: str, *, integer: bool = False, upper: float | None = None,
+                   example=None):
+    """Return value if it is a positive (integer) number, else raise CourseError.
+
+    ``example`` is a typical good value, quoted in the error as the fix.
+    """
     kind = "a positive integer" if integer else "a positive number"
     ok_type = (isinstance(value, (int, np.integer)) and not isinstance(value, bool)) if integer \
         else isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     if not ok_type or not np.isfinite(value) or value <= 0:
-        raise CourseError(f"{name} must be {kind}, but got {value!r}.")
+        fix = f" Use e.g. {name}={example}." if example is not None else ""
+        raise CourseError(f"{name} must be {kind}, but got {value!r}.{fix}")
     if upper is not None and value > upper:
         raise CourseError(f"{name}={value} is larger than {upper}, its largest sensible value here.")
     return value
@@ -111,6 +119,16 @@ def lookup(registry: Mapping[str, object], name, kind: str):
     close = difflib.get_close_matches(key, list(registry), n=1)
     suggestion = f" Did you mean {close[0]!r}?" if close else ""
     raise CourseError(f"Unknown {kind} {name!r}.{suggestion} Valid names: {', '.join(sorted(registry))}.")
+
+
+def as_generator(rng) -> np.random.Generator:
+    """Accept a Generator or an int seed; None gives fresh, unseeded randomness."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise CourseError(f"rng must be a np.random.Generator or an int seed, but got {rng!r}. "
+                      f"Use rng=np.random.default_rng(0).")
 
 
 def check_same_length(arrays: Iterable[tuple[str, np.ndarray]]) -> None:

@@ -10,6 +10,9 @@ class EarlyStopping:
     """Stop when ``monitor`` has not improved for ``patience`` epochs; optionally restore the best weights."""
 
     def __init__(self, monitor="val_accuracy", patience=3, restore_best=True):
+        if not isinstance(monitor, str):
+            raise CourseError(f"monitor names a logged metric such as 'val_loss' or 'val_accuracy', "
+                              f"but got {monitor!r}.")
         self.monitor = monitor
         self.patience = check_positive(patience, "patience", integer=True)
         self.restore_best = restore_best

@@ -113,6 +113,14 @@ class Dense(Layer):
         return f"Dense({self.n_in_declared} -> {self.n_out})"
 
 
+def _slope(value, name) -> float:
+    """A finite number such as a leaky slope alpha, or a CourseError that names it."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value):
+        raise CourseError(f"{name} must be a finite number such as 0.01, but got {value!r}.")
+    return float(value)
+
+
 def _init_spec(init):
     """How a model file records an initializer. Weights are saved anyway, so a callable is named only."""
     return init if isinstance(init, (str, int, float)) else getattr(init, "__name__", "custom")
@@ -197,7 +205,7 @@ class ReLU(Activation):
 
 class LeakyReLU(Activation):
     def __init__(self, alpha=0.01):
-        super().__init__("leaky_relu", alpha=float(alpha))
+        super().__init__("leaky_relu", alpha=_slope(alpha, "LeakyReLU alpha"))
 
     def config(self):
         return dict(self.kwargs)
@@ -208,7 +216,7 @@ class LeakyReLU(Activation):
 
 class ELU(Activation):
     def __init__(self, alpha=1.0):
-        super().__init__("elu", alpha=float(alpha))
+        super().__init__("elu", alpha=_slope(alpha, "ELU alpha"))
 
     def config(self):
         return dict(self.kwargs)
@@ -266,7 +274,7 @@ class PReLU(Layer):
 
     def __init__(self, alpha_init=0.25):
         super().__init__()
-        self.alpha_init = float(alpha_init)
+        self.alpha_init = _slope(alpha_init, "PReLU alpha_init")
 
     def build(self, n_in, rng, dtype):
         self.n_in = n_in
