@@ -21,15 +21,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
 import sys
 import time
 
-import numpy as np
+# BLAS fixes its thread count when NumPy loads, so --threads must act before that import.
+if "--threads" in sys.argv[:-1]:
+    _threads = sys.argv[sys.argv.index("--threads") + 1]
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = _threads
 
-import course_lib as cl
+import numpy as np  # noqa: E402
+
+import course_lib as cl  # noqa: E402
 
 HIDDEN, CLASSES, FEATURES = 128, 10, 784
 
@@ -88,12 +95,14 @@ def train_course_lib(data, batch, epochs, seed):
     return statistics.median(history["seconds"]), loss, acc, history["seconds"]
 
 
-def train_torch(data, batch, epochs, seed):
+def train_torch(data, batch, epochs, seed, threads=None):
     """The same model in PyTorch, with the simplest fast loop: shuffled index batches on tensors."""
     try:
         import torch
     except ImportError:
         return None
+    if threads:
+        torch.set_num_threads(threads)
     (X, y), (X_test, y_test) = data
     torch.manual_seed(seed)
     model = torch.nn.Sequential(torch.nn.Linear(FEATURES, HIDDEN), torch.nn.ReLU(),
@@ -127,6 +136,8 @@ def main(argv=None):
     parser.add_argument("--roofline-epochs", type=int, default=3, help="epochs at batch 128")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for BLAS and torch alike (default: each library's own)")
     args = parser.parse_args(argv)
 
     (X, y), (X_test, y_test), _ = cl.load_fashion_mnist(dtype="float32")
@@ -147,7 +158,8 @@ def main(argv=None):
     roofline_32 = steps(32) * gemm_flops_per_step(32) / (gflops_32 * 1e9)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # before torch loads
 
-    torch_result = None if args.no_torch else train_torch(data, 32, args.epochs, args.seed)
+    torch_result = None if args.no_torch else train_torch(data, 32, args.epochs, args.seed,
+                                                          args.threads)
     torch_s = torch_result["median"] if torch_result else None
 
     result = {
@@ -170,6 +182,7 @@ def main(argv=None):
         "torch_threads": torch_result["threads"] if torch_result else None,
         "ratio_vs_torch": round(epoch_s / torch_s, 3) if torch_s else None,
         "peak_memory_mb": round(peak_mb, 1),
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
         "numpy": np.__version__,
         "python": platform.python_version(),
     }

@@ -106,15 +106,15 @@ def softmax(z, axis=-1):
     cancels) but keeps every exponent <= 0, so nothing overflows.
     """
     z = np.asarray(z, dtype=np.result_type(np.asarray(z), np.float32))
-    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
 
 
 def log_softmax(z, axis=-1):
     """ln softmax(z), computed as z - logsumexp(z) so that tiny probabilities keep their logs."""
     z = np.asarray(z, dtype=np.result_type(np.asarray(z), np.float32))
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def softmax_jacobian(z):
@@ -131,7 +131,7 @@ def softmax_backward(a, da):
 
     a, da : ndarray, shape (n, k)  ->  dz, shape (n, k), with dz = a * (da - sum(da * a)).
     """
-    return a * (da - np.sum(da * a, axis=1, keepdims=True))
+    return a * (da - (da * a).sum(axis=1, keepdims=True))
 
 
 # name -> (function, derivative). Parametric ones take their parameter as a keyword.

@@ -99,7 +99,7 @@ class Dense(Layer):
     def backward(self, dz):
         # The batch sum is inside the matrix product: dW = x^T delta.
         np.matmul(self.x.T, dz, out=self.grads["W"])
-        np.sum(dz, axis=0, out=self.grads["b"])
+        dz.sum(axis=0, out=self.grads["b"])
         return dz @ self.params["W"].T if self.needs_input_grad else None
 
     def penalized(self):
@@ -371,9 +371,13 @@ class Dropout(Layer):
         if not training or self.rate == 0.0:
             self.mask = None
             return x
-        keep = self.rng.random(x.shape, dtype=self.dtype) >= self.rate
-        self.mask = keep.astype(self.dtype) * self.dtype.type(1.0 / (1.0 - self.rate))
-        return x * self.mask
+        # One buffer serves as uniform draws, then (in place) as the 0/1 keep mask, then as the
+        # scaled mask: no temporary arrays per step.
+        mask = self.rng.random(x.shape, dtype=self.dtype)
+        np.greater_equal(mask, self.rate, out=mask)
+        mask *= 1.0 / (1.0 - self.rate)
+        self.mask = mask
+        return x * mask
 
     def backward(self, dout):
         return dout if self.mask is None else dout * self.mask

@@ -136,7 +136,7 @@ class CategoricalCrossEntropy(Loss):
 
     def value_from_logits(self, z, y):
         """The same cost from pre-softmax z via log-softmax: exact even where a underflows to 0."""
-        return -float(np.sum(y * log_softmax(z))) / len(z)
+        return -float((y * log_softmax(z)).sum()) / len(z)
 
     def gradient(self, a, y):
         return -y / np.clip(a, _eps(a), 1.0) / len(a)

@@ -346,7 +346,7 @@ class Sequential:
                                 f"The cost became {cost} at epoch {epoch + 1}, batch {b + 1}", epoch))
                         cost_sum += cost * len(idx)
                         if labels is not None:
-                            correct += int(np.sum(self._classify(a) == labels[idx]))
+                            correct += int((self._classify(a) == labels[idx]).sum())
                         bar.update(1)
                 # The last update can overflow even when its cost was finite; such weights
                 # must not become the next epoch's snapshot.
