@@ -6,12 +6,14 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root unless told that it is intended.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test data exercises notebooks bench clean help
+.PHONY: lab test data exercises notebooks slides slides-metadata normalize bench clean help
 help:
 	@echo "make lab        open the course in JupyterLab (sets everything up first)"
 	@echo "make test       run the unit tests and execute every notebook (nbval)"
 	@echo "make exercises  build the student edition and solutions into student/"
 	@echo "make notebooks  re-execute the lessons in place and save their outputs"
+	@echo "make slides     build offline reveal.js decks of the lessons into build/slides/"
+	@echo "make normalize  normalize the lessons' metadata and execution counts (outputs kept)"
 	@echo "make bench      benchmark course_lib on the seed's Fashion-MNIST model"
 
 # Create or refresh the virtual environment whenever the dependencies change.
@@ -35,6 +37,20 @@ exercises: $(STAMP)
 
 notebooks: $(STAMP) data
 	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python tools/slides.py metadata
+	$(BIN)/python tools/normalize_notebooks.py
+
+# Slide types for RISE and the static decks (idempotent; also part of `make notebooks`).
+slides-metadata: $(STAMP)
+	$(BIN)/python tools/slides.py metadata
+
+# Offline decks: reveal.js, MathJax and the widget renderer are fetched once with npm.
+slides: $(STAMP)
+	$(BIN)/python tools/slides.py build
+
+# Diffable notebooks: drop run-specific metadata, renumber execution counts, keep outputs.
+normalize: $(STAMP)
+	$(BIN)/python tools/normalize_notebooks.py
 
 bench: $(STAMP) data
 	$(BIN)/python benchmarks/bench_train.py
