@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# One BLAS thread: the course's matrices are small, and with two threads OpenBLAS slows down
+# 15-70x as soon as anything else shares the cores (a shared JupyterHub, a busy laptop).
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
 # JupyterLab refuses to run as root unless told that it is intended.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 

@@ -58,6 +58,11 @@ def step_decay(initial, factor=0.5, every=2):
     return lambda epoch: initial * factor ** (epoch // every)
 
 
-def cosine_decay(initial, epochs, final=0.0):
-    """A schedule: a half cosine from ``initial`` down to ``final`` over ``epochs`` epochs."""
+def cosine_decay(initial, epochs, final=None):
+    """A schedule: a half cosine from ``initial`` down to ``final`` over ``epochs`` epochs.
+
+    ``final`` defaults to initial / 1000: a learning rate must stay positive, and the schedule is
+    asked for one more epoch's rate after the last epoch ends.
+    """
+    final = initial * 1e-3 if final is None else final
     return lambda epoch: final + 0.5 * (initial - final) * (1 + np.cos(np.pi * min(epoch, epochs) / epochs))

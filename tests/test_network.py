@@ -257,3 +257,15 @@ def test_metrics():
     np.testing.assert_array_equal(cm, [[1, 1, 0], [0, 2, 0], [1, 0, 1]])
     np.testing.assert_allclose(per_class_accuracy(y_true, y_pred), [0.5, 1.0, 0.5])
     assert confusion_matrix(y_true, y_pred, n_classes=4).shape == (4, 4)
+
+
+def test_cosine_decay_with_default_final_trains_to_the_end():
+    import course_lib as cl
+    from course_lib.callbacks import LearningRateSchedule, cosine_decay
+    X, y = cl.make_xor()
+    net = cl.Sequential([cl.Dense(2, 4), cl.Tanh(), cl.Dense(4, 1), cl.Sigmoid()], rng=0)
+    net.compile("binary_crossentropy", cl.SGD(0.5))
+    history = net.fit(X, y, epochs=3, batch_size=4, progress=False,
+                      callbacks=[LearningRateSchedule(cosine_decay(0.5, 3))])
+    assert len(history["loss"]) == 3
+    assert net.optimizer.learning_rate == pytest.approx(0.5e-3)
