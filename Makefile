@@ -57,7 +57,7 @@ normalize: $(STAMP)
 	$(BIN)/python tools/normalize_notebooks.py
 
 bench: $(STAMP) data
-	$(BIN)/python benchmarks/bench_train.py
+	$(BIN)/python benchmarks/bench_train.py --threads 1
 
 clean:
 	rm -rf $(VENV) student build .pytest_cache

@@ -7,7 +7,10 @@ Model: 784 -> Dense 128 ReLU -> Dropout 0.2 -> Dense 10 softmax, Adam(1e-3), flo
 It reports, for course_lib at batch 32 (the seed's setting) and at batch 128:
 
 - the median epoch time over the training epochs;
-- the test accuracy and loss after ``--epochs`` epochs at batch 32;
+- the test accuracy and loss after ``--epochs`` epochs at batch 32, for the seed's exact
+  recipe and for the same network with a cosine learning-rate decay from 1e-3 (the exact
+  recipe averages 0.869 over seeds, below the seed's single Keras run of 0.8736; the decay
+  reaches it on every seed tried: see notebooks/07_fashion_mnist.ipynb);
 - a roofline: the model's matrix-multiply FLOPs per epoch divided by the float32 GEMM
   speed measured, in this run, on exactly the model's GEMM shapes. An implementation
   with no overhead at all would need roofline_epoch_s per epoch;
@@ -37,6 +40,7 @@ if "--threads" in sys.argv[:-1]:
 import numpy as np  # noqa: E402
 
 import course_lib as cl  # noqa: E402
+from course_lib.callbacks import cosine_decay  # noqa: E402
 
 HIDDEN, CLASSES, FEATURES = 128, 10, 784
 
@@ -87,10 +91,12 @@ def measure_gemm_gflops(batch, rng, repeats=300):
     return gemm_flops_per_step(batch) / best / 1e9
 
 
-def train_course_lib(data, batch, epochs, seed):
+def train_course_lib(data, batch, epochs, seed, cosine=False):
+    """Train the seed model; with cosine=True the learning rate decays from 1e-3 along a half cosine."""
     (X, y), (X_test, y_test) = data
     net = build(seed)
-    history = net.fit(X, y, epochs=epochs, batch_size=batch, progress=False)
+    callbacks = [cl.LearningRateSchedule(cosine_decay(1e-3, epochs))] if cosine else []
+    history = net.fit(X, y, epochs=epochs, batch_size=batch, progress=False, callbacks=callbacks)
     loss, acc = net.evaluate(X_test, y_test)
     return statistics.median(history["seconds"]), loss, acc, history["seconds"]
 
@@ -149,6 +155,9 @@ def main(argv=None):
     print(f"  epochs {[round(t, 3) for t in epochs_32]} s; test accuracy {test_acc:.4f}",
           file=sys.stderr, flush=True)
 
+    print("course_lib: the same with a cosine learning-rate decay ...", file=sys.stderr, flush=True)
+    _, cos_loss, cos_acc, _ = train_course_lib(data, 32, args.epochs, args.seed, cosine=True)
+
     print(f"course_lib: {args.roofline_epochs} epochs at batch 128 ...", file=sys.stderr, flush=True)
     epoch_s_128, *_ = train_course_lib(data, 128, args.roofline_epochs, args.seed)
     gflops_128 = measure_gemm_gflops(128, rng)
@@ -166,6 +175,8 @@ def main(argv=None):
         "course_lib_epoch_s": round(epoch_s, 4),
         "test_accuracy": round(test_acc, 4),
         "test_loss": round(test_loss, 4),
+        "test_accuracy_cosine_decay": round(cos_acc, 4),
+        "test_loss_cosine_decay": round(cos_loss, 4),
         "epochs": args.epochs,
         "batch_size": 32,
         "course_lib_epoch_s_batch128": round(epoch_s_128, 4),
