@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 _SYMBOL = {PASSED: "✅", FAILED: "❌", NOT_ATTEMPTED: "⏳"}
 
@@ -55,6 +57,28 @@ class CheckResult:
 
     def _repr_pretty_(self, printer, cycle):
         printer.text(repr(self))
+
+
+def call_quietly(fn, *args):
+    """Call a learner's function with NumPy warnings off: a NaN or overflow should become a hint
+    from the checker, not warning noise."""
+    with np.errstate(all="ignore"):
+        return fn(*args)
+
+
+def answer_array(result, shape, what, returns="an array", expected="it should be {shape}."):
+    """The learner's result as a float64 array of ``shape``, or a Hint saying what is off.
+
+    ``returns`` names what the function should give back; ``expected`` (formatted with the
+    shape) ends the wrong-shape hint with the lesson's own advice.
+    """
+    try:
+        arr = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Hint(f"{what} should return {returns}, but returned {type(result).__name__}.") from None
+    if arr.shape != shape:
+        raise Hint(f"{what} returned shape {arr.shape}, but {expected.format(shape=shape)}")
+    return arr
 
 
 _REGISTRY: dict[str, Exercise] = {}

@@ -1,28 +1,17 @@
 """Checkers for lesson 03, cost functions. Reference answers are built from course_lib."""
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from ..activations import sigmoid
 from ..single_neuron import neuron_cost, neuron_gradients
-from .core import Hint, exercise
+from .core import Hint, answer_array, call_quietly, exercise
 
-
-def _run(fn, *args):
-    """Call the learner's function with NumPy warnings off: a NaN should become a hint, not noise."""
-    with np.errstate(all="ignore"):
-        return fn(*args)
-
-
-def _as_array(result, shape, what):
-    try:
-        arr = np.asarray(result, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise Hint(f"{what} should return numbers, but returned {type(result).__name__}.") from None
-    if arr.shape != shape:
-        raise Hint(f"{what} returned shape {arr.shape}, but the input had shape {shape}: "
-                   f"work elementwise so the output has the input's shape.")
-    return arr
+_as_array = partial(answer_array, returns="numbers",
+                    expected="the input had shape {shape}: work elementwise so the output has "
+                             "the input's shape.")
 
 
 @exercise("03.1", "sigma'(z) = sigma(z)(1 - sigma(z))")
@@ -30,7 +19,7 @@ def check_sigmoid_derivative(sigmoid_derivative):
     z = np.array([[-800.0, -40.0, -6.0, -2.5, -0.7], [0.0, 0.3, 1.9, 40.0, 800.0]])
     s = sigmoid(z)
     numeric = (sigmoid(z + 1e-5) - sigmoid(z - 1e-5)) / 2e-5    # centred differences
-    got = _as_array(_run(sigmoid_derivative, z.copy()), z.shape, "sigmoid_derivative(z)")
+    got = _as_array(call_quietly(sigmoid_derivative, z.copy()), z.shape, "sigmoid_derivative(z)")
     if np.all(np.abs(got - numeric) < 1e-9):
         return "matches finite differences to better than 1e-9 on 10 unseen points, from z = -800 to 800."
     if not np.all(np.isfinite(got)):
@@ -62,7 +51,7 @@ def check_bce_cost(bce_cost):
     for a, y in cases:
         expected = _reference_bce(a, y)
         try:
-            got = float(_run(bce_cost, a.copy(), y.copy()))
+            got = float(call_quietly(bce_cost, a.copy(), y.copy()))
         except (TypeError, ValueError):
             raise Hint("bce_cost(a, y) should return one number, the mean cost over the "
                        "examples (use np.mean).") from None
@@ -95,7 +84,7 @@ def check_slowdown_gradients(slowdown_gradients):
     for cost in ("quadratic", "cross_entropy"):
         for w, b, x, y in cases:
             try:
-                got = np.asarray(_run(slowdown_gradients, w, b, x, y, cost), dtype=np.float64)
+                got = np.asarray(call_quietly(slowdown_gradients, w, b, x, y, cost), dtype=np.float64)
             except (TypeError, ValueError):
                 raise Hint("slowdown_gradients should return a pair (dC_dw, dC_db) of numbers.") from None
             if got.shape != (2,):
@@ -140,7 +129,7 @@ def _reference_entropy(y):
 def check_binary_entropy(binary_entropy):
     y = np.array([0.0, 0.05, 0.3, 0.5, 0.8, 0.999, 1.0])
     expected = _reference_entropy(y)
-    got = _as_array(_run(binary_entropy, y.copy()), y.shape, "binary_entropy(y)")
+    got = _as_array(call_quietly(binary_entropy, y.copy()), y.shape, "binary_entropy(y)")
     if np.allclose(got, expected, rtol=1e-6, atol=1e-12):
         a = np.linspace(1e-4, 1 - 1e-4, 20001)
         lowest = min(neuron_cost(v, 0.3, "cross_entropy") for v in a)

@@ -1,35 +1,23 @@
 """Checkers for lesson 06, softmax. Reference answers are built from course_lib."""
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from ..activations import log_softmax, softmax
 from ..data import one_hot
 from ..gradcheck import numerical_gradient, rel_error
-from .core import Hint, exercise
+from .core import Hint, answer_array, call_quietly, exercise
 
-
-def _run(fn, *args):
-    """Call the learner's function with NumPy warnings off: an overflow should become a hint."""
-    with np.errstate(all="ignore"):
-        return fn(*args)
-
-
-def _as_array(result, shape, what):
-    try:
-        arr = np.asarray(result, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise Hint(f"{what} should return an array, but returned {type(result).__name__}.") from None
-    if arr.shape != shape:
-        raise Hint(f"{what} returned shape {arr.shape}, but it should have the input's shape "
-                   f"{shape}: one row of k probabilities per example.")
-    return arr
+_as_array = partial(answer_array, expected="it should have the input's shape {shape}: one row of "
+                                           "k probabilities per example.")
 
 
 @exercise("06.1", "a softmax that never overflows")
 def check_stable_softmax(stable_softmax):
     mild = np.array([[1.0, 2.0, 3.0, 0.5], [0.0, 0.0, 0.0, 0.0], [-1.0, 0.5, 2.0, -3.0]])
-    got = _as_array(_run(stable_softmax, mild.copy()), mild.shape, "stable_softmax(Z)")
+    got = _as_array(call_quietly(stable_softmax, mild.copy()), mild.shape, "stable_softmax(Z)")
     row_sums, col_sums = got.sum(axis=1), got.sum(axis=0)
     if np.all(np.isfinite(got)) and not np.allclose(row_sums, 1.0):
         if np.allclose(col_sums, 1.0):
@@ -44,7 +32,7 @@ def check_stable_softmax(stable_softmax):
 
     big = np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1000.0, -999.0], [3.0, 3.0, 3.0],
                     [-745.0, 0.0, 745.0]])
-    got = _as_array(_run(stable_softmax, big.copy()), big.shape, "stable_softmax(Z)")
+    got = _as_array(call_quietly(stable_softmax, big.copy()), big.shape, "stable_softmax(Z)")
     expected = softmax(big)
     if np.allclose(got, expected, rtol=1e-6, atol=1e-12):
         return "stable at z = +-1000, rows sum to 1, and identical rows give identical outputs."
@@ -67,7 +55,7 @@ def check_softmax_delta(softmax_delta):
     rng = np.random.default_rng(6)
     Z = rng.normal(scale=2.0, size=(5, 4))
     labels = np.array([0, 3, 1, 3, 2])
-    got = _as_array(_run(softmax_delta, Z.copy(), labels.copy()), Z.shape, "softmax_delta(Z, labels)")
+    got = _as_array(call_quietly(softmax_delta, Z.copy(), labels.copy()), Z.shape, "softmax_delta(Z, labels)")
     a, y = softmax(Z), one_hot(labels, 4)
     Zc = Z.copy()
     numeric = numerical_gradient(lambda: -float(np.sum(log_softmax(Zc)[np.arange(5), labels])), Zc)
@@ -92,7 +80,7 @@ def check_softmax_delta(softmax_delta):
 def check_logits_from_probs(logits_from_probs):
     A = np.array([[0.1, 0.2, 0.7], [1 / 3, 1 / 3, 1 / 3], [1e-200, 0.5, 0.5 - 1e-200],
                   [0.97, 0.01, 0.02]])
-    got = _as_array(_run(logits_from_probs, A.copy()), A.shape, "logits_from_probs(A)")
+    got = _as_array(call_quietly(logits_from_probs, A.copy()), A.shape, "logits_from_probs(A)")
     if not np.all(np.isfinite(got)):
         raise Hint("some of your z are NaN or inf. ln a is finite for every a > 0, "
                    "even a = 1e-200.")
@@ -117,7 +105,7 @@ def check_hard_max(hard_max):
                   [1e-3, 0.0, -1e-3]])
     expected = (Z == Z.max(axis=1, keepdims=True)).astype(float)
     expected /= expected.sum(axis=1, keepdims=True)
-    got = _as_array(_run(hard_max, Z.copy()), Z.shape, "hard_max(Z)")
+    got = _as_array(call_quietly(hard_max, Z.copy()), Z.shape, "hard_max(Z)")
     if np.allclose(got, expected, atol=1e-6):
         return "right, including ties, which share the mass equally, and near-ties."
     if not np.allclose(got[:1], expected[:1], atol=1e-6):

@@ -5,23 +5,7 @@ import numpy as np
 
 from ..callbacks import EarlyStopping
 from ..gradcheck import numerical_gradient, rel_error
-from .core import Hint, exercise
-
-
-def _run(fn, *args):
-    """Call the learner's function with NumPy warnings off: a NaN should become a hint, not noise."""
-    with np.errstate(all="ignore"):
-        return fn(*args)
-
-
-def _array(result, shape, what):
-    try:
-        arr = np.asarray(result, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise Hint(f"{what} should return an array, but returned {type(result).__name__}.") from None
-    if arr.shape != shape:
-        raise Hint(f"{what} returned shape {arr.shape}, but it should be {shape}.")
-    return arr
+from .core import Hint, answer_array, call_quietly, exercise
 
 
 # ----------------------------------------------------------------------- 08.1
@@ -29,7 +13,8 @@ def _array(result, shape, what):
 def check_he_normal(he_normal):
     for fan_in, fan_out in ((784, 300), (50, 2000), (2000, 60)):
         shape = (fan_in, fan_out)
-        W = _array(_run(he_normal, shape, np.random.default_rng(7)), shape, f"he_normal({shape}, rng)")
+        W = answer_array(call_quietly(he_normal, shape, np.random.default_rng(7)), shape,
+                         f"he_normal({shape}, rng)")
         std, n = float(W.std()), W.size
         want = np.sqrt(2.0 / fan_in)
         if abs(std / want - 1) < 0.03:
@@ -51,9 +36,9 @@ def check_he_normal(he_normal):
                 raise Hint(f"for shape {shape} your weights have std {std:.4f}: that is {message}.")
         raise Hint(f"for shape {shape} your weights have std {std:.4f}, but He initialization "
                    f"gives std sqrt(2/fan_in) = {want:.4f}.")
-    a = np.asarray(_run(he_normal, (30, 20), np.random.default_rng(1)))
-    b = np.asarray(_run(he_normal, (30, 20), np.random.default_rng(1)))
-    c = np.asarray(_run(he_normal, (30, 20), np.random.default_rng(2)))
+    a = np.asarray(call_quietly(he_normal, (30, 20), np.random.default_rng(1)))
+    b = np.asarray(call_quietly(he_normal, (30, 20), np.random.default_rng(1)))
+    c = np.asarray(call_quietly(he_normal, (30, 20), np.random.default_rng(2)))
     if not np.array_equal(a, b) or np.array_equal(a, c):
         raise Hint("draw the numbers from the rng argument (rng.normal(...)), not from np.random, "
                    "so that the same seed gives the same weights.")
@@ -75,7 +60,7 @@ def check_l2_step(l2_step):
     Wc = W.copy()
     penalty_grad = numerical_gradient(lambda: lmbda / (2 * n) * float(np.sum(Wc ** 2)), Wc)
     expected = W - eta * (dW + penalty_grad)
-    got = _array(_run(l2_step, W.copy(), dW.copy(), eta, lmbda, n), W.shape, "l2_step(...)")
+    got = answer_array(call_quietly(l2_step, W.copy(), dW.copy(), eta, lmbda, n), W.shape, "l2_step(...)")
     if rel_error(got, expected) > 1e-6:
         plain = W - eta * dW
         if np.allclose(got, plain):
@@ -93,7 +78,7 @@ def check_l2_step(l2_step):
                    "update, but your result differs.")
     for case in ((W, dW, 0.1, 0.0, 50), (W, np.zeros_like(W), 1.0, 10.0, 10)):
         want = _reference_l2_step(*case)
-        got = _array(_run(l2_step, case[0].copy(), case[1].copy(), *case[2:]), W.shape, "l2_step(...)")
+        got = answer_array(call_quietly(l2_step, case[0].copy(), case[1].copy(), *case[2:]), W.shape, "l2_step(...)")
         if not np.allclose(got, want):
             raise Hint(f"wrong for learning_rate={case[2]}, lmbda={case[3]}, n={case[4]}: with "
                        f"lmbda = 0 it must be plain gradient descent, and with dW = 0 it must "
@@ -105,11 +90,11 @@ def check_l2_step(l2_step):
 @exercise("08.3", "inverted dropout")
 def check_dropout_forward(dropout_forward):
     a = np.random.default_rng(0).uniform(0.5, 2.0, size=(400, 250))
-    same = np.asarray(_run(dropout_forward, a.copy(), 0.0, np.random.default_rng(1)))
+    same = np.asarray(call_quietly(dropout_forward, a.copy(), 0.0, np.random.default_rng(1)))
     if same.shape != a.shape or not np.allclose(same, a):
         raise Hint("with rate = 0 nothing is dropped: return a unchanged.")
     for rate in (0.2, 0.5, 0.8):
-        out = _array(_run(dropout_forward, a.copy(), rate, np.random.default_rng(3)), a.shape,
+        out = answer_array(call_quietly(dropout_forward, a.copy(), rate, np.random.default_rng(3)), a.shape,
                      f"dropout_forward(a, {rate}, rng)")
         dropped = float(np.mean(out == 0))
         if abs(dropped - (1 - rate)) < 0.02 and abs(rate - 0.5) > 0.1:
@@ -125,8 +110,8 @@ def check_dropout_forward(dropout_forward):
                        "unit's expected value is unchanged, and nothing needs to change at test time.")
         if not np.allclose(out[kept], a[kept] / (1 - rate)):
             raise Hint(f"survivors should equal a / (1 - rate) = a / {1 - rate:g}; yours differ.")
-    x = np.asarray(_run(dropout_forward, a.copy(), 0.5, np.random.default_rng(5)))
-    z = np.asarray(_run(dropout_forward, a.copy(), 0.5, np.random.default_rng(5)))
+    x = np.asarray(call_quietly(dropout_forward, a.copy(), 0.5, np.random.default_rng(5)))
+    z = np.asarray(call_quietly(dropout_forward, a.copy(), 0.5, np.random.default_rng(5)))
     if not np.array_equal(x, z):
         raise Hint("draw the mask from the rng argument (rng.random(a.shape)), not from np.random.")
     return "drops the right fraction for rates 0 to 0.8, scales survivors by 1/(1 - rate), uses the rng."
@@ -160,7 +145,7 @@ def check_early_stopping(early_stopping_epochs):
     for values, patience in cases:
         want = _reference_early_stop(values, patience)
         try:
-            got = tuple(int(v) for v in _run(early_stopping_epochs, list(values), patience))
+            got = tuple(int(v) for v in call_quietly(early_stopping_epochs, list(values), patience))
         except (TypeError, ValueError):
             raise Hint("return a pair of epoch numbers (best_epoch, stop_epoch), counting from 1.") \
                 from None
