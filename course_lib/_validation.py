@@ -6,7 +6,7 @@ expected, what arrived, and how to fix it.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -129,12 +129,3 @@ def as_generator(rng) -> np.random.Generator:
         return np.random.default_rng(rng)
     raise CourseError(f"rng must be a np.random.Generator or an int seed, but got {rng!r}. "
                       f"Use rng=np.random.default_rng(0).")
-
-
-def check_same_length(arrays: Iterable[tuple[str, np.ndarray]]) -> None:
-    """Raise CourseError unless all the named arrays have the same number of rows."""
-    items = list(arrays)
-    lengths = {n: len(a) for n, a in items}
-    if len(set(lengths.values())) > 1:
-        desc = ", ".join(f"{n} has {k}" for n, k in lengths.items())
-        raise CourseError(f"Mismatched lengths: {desc} rows. Each example needs exactly one target.")
