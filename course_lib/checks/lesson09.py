@@ -3,6 +3,8 @@
 The learner's network is 784-h-10: z1 = X @ W1 + b1, a1 = relu(z1), z2 = a1 @ W2 + b2,
 probs = softmax(z2), trained on the mean cross-entropy. Parameters live in a dict with
 keys W1, b1, W2, b2. The hidden reference answers are the underscored functions below.
+``demo_network`` gives the lesson's live demo the learner's network, or the reference one
+while theirs is not ready.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from ..activations import log_softmax, relu, sigmoid, sigmoid_prime, softmax
 from ..data import load_fashion_mnist, one_hot
 from ..gradcheck import numerical_gradient, rel_error
 from ..loop_network import init_network, update_minibatch_loop
-from .core import Hint, exercise
+from .core import Hint, _learner_frame, exercise
 
 NAMES = ("W1", "b1", "W2", "b2")
 TIME_BUDGET = 60.0        # seconds that 09.4's training may take
@@ -386,6 +388,57 @@ def check_training(train):
                    f"matrix products (no loop over examples), and fewer epochs.")
     return (f"test accuracy {acc:.3f} on the 10,000 test images (target {TARGET_ACCURACY}), "
             f"after {seconds:.1f} s of training (budget {TIME_BUDGET:.0f} s).")
+
+
+# ------------------------------------------------------------------ the live demo's network
+_ANSWERS = {"09.1": "forward", "09.2": "backward", "09.3": "sgd_step", "09.4": "train"}
+
+
+def _check_probabilities(probs, n):
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.shape != (n, 10):
+        raise Hint(f"forward(params, X)[0] should be probabilities of shape ({n}, 10), but it "
+                   f"has shape {probs.shape}")
+    if not (np.all(np.isfinite(probs)) and np.allclose(probs.sum(axis=1), 1, atol=1e-3)):
+        raise Hint("the rows of forward(params, X)[0] should be probabilities that sum to 1, "
+                   "but they do not (is the softmax right?)")
+
+
+def _why_not_yours(exc, stage):
+    """One line on why the learner's network is not used, naming the error."""
+    if isinstance(exc, NotImplementedError):
+        return "Your " + next((f"{name}() is not written yet (Exercise {ex})"
+                               for ex, name in _ANSWERS.items() if f"Exercise {ex}" in str(exc)),
+                              f"{stage}() is not written yet")
+    message = " ".join(str(exc).split()).rstrip(".")     # one line, even from a long message
+    if isinstance(exc, Hint):
+        return f"Your network cannot be shown: {message}"
+    return f"Your {stage}() raised {type(exc).__name__}: {message}{_learner_frame(exc)}"
+
+
+def demo_network(train, forward, X, y, rng, epochs=2):
+    """predict_proba(X) -> (n, 10) for lesson 09's live demo: the learner's own network,
+    trained by their ``train(X, y, rng, epochs=epochs)`` on X (n, 784), y (n,), run by
+    their ``forward``.
+
+    If theirs cannot be used (a stub raises NotImplementedError, their code raises another
+    error, or returns parameters or probabilities of the wrong shape), the reference network
+    is trained instead. Either way one printed line says whose network the demo shows and,
+    if not theirs, why not, with the error's type and message: a bug is never hidden.
+    """
+    stage = "train"
+    try:
+        params = train(X, y, rng, epochs=epochs)
+        _check_trained_params(params)
+        stage = "forward"
+        _check_probabilities(forward(params, X[:5])[0], len(X[:5]))
+    except Exception as exc:   # any failure falls back to the reference, and is named
+        print(f"{_why_not_yours(exc, stage)}, so this demo uses the reference network.")
+        reference = _train(X, y, rng, epochs=epochs)
+        return lambda images: _forward(reference, images)[0]
+    print(f"This demo uses your network, trained by your train() on {len(X):,} images for "
+          f"{epochs} epochs.")
+    return lambda images: forward(params, images)[0]
 
 
 # ------------------------------------------------------------------ 09.5 vectorize the loop

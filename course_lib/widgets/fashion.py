@@ -1,4 +1,5 @@
 """Lesson 07's demos: a real Fashion-MNIST classifier, from raw bytes to a look inside.
+(Lesson 09's live demo reuses the perturbation widget on the learner's own network.)
 
 Images are rows of 784 pixels in [0, 1]: X has shape (n, 784), labels y have shape (n,).
 The model builders return compiled networks; the sweeps return plain dicts that a notebook
@@ -14,6 +15,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .._validation import CourseError
 from ..augment import add_noise, rotate_images, shift_images
 from ..callbacks import LearningRateSchedule, cosine_decay
 from ..data import CLASS_NAMES, find_fashion_mnist, standardize, train_val_split
@@ -224,11 +226,41 @@ def perturb(x, noise=0.0, dx=0, dy=0, degrees=0.0, seed=0):
     return moved[0]
 
 
+def _predict_proba_of(net):
+    """The function that turns images X (n, 784) into class probabilities (n, k) for ``net``:
+    a network's ``predict_proba`` method, or ``net`` itself if it is such a function
+    (e.g. ``lambda X: forward(params, X)[0]``)."""
+    if hasattr(net, "predict_proba"):
+        return net.predict_proba
+    if callable(net):
+        return net
+    raise CourseError(f"net must be a network with a predict_proba method (a course_lib "
+                      f"Sequential) or a function predict_proba(X) -> (n, k) probabilities, e.g. "
+                      f"lambda X: forward(params, X)[0]; got {type(net).__name__}.")
+
+
+def _one_row_of_probabilities(result):
+    """The (k,) probabilities in what a predict_proba returned for one image, or a CourseError."""
+    try:
+        p = np.asarray(result, dtype=np.float64)
+    except (TypeError, ValueError):
+        p = None
+    if p is None or p.ndim != 2 or p.shape[0] != 1:
+        got = f"shape {p.shape}" if p is not None else f"a {type(result).__name__}"
+        raise CourseError(f"net(X) must return probabilities of shape (n, k), one row per image, "
+                          f"but for one image it returned {got}. If your forward returns "
+                          f"(probs, cache), pass lambda X: forward(params, X)[0].")
+    return p[0]
+
+
 def perturbation_figure(net, X, y, index=0, noise=0.0, dx=0, dy=0, degrees=0.0,
                         class_names=CLASS_NAMES):
-    """The test image ``index``, perturbed, beside the network's ten class probabilities."""
+    """The test image ``index``, perturbed, beside the network's ten class probabilities.
+
+    net : a network with ``predict_proba``, or a function predict_proba(X) -> (n, k).
+    """
     x = perturb(X[index], noise, dx, dy, degrees)
-    p = net.predict_proba(x.reshape(1, -1))[0]
+    p = _one_row_of_probabilities(_predict_proba_of(net)(x.reshape(1, -1)))
     fig, (ax_img, ax_bar) = plt.subplots(1, 2, figsize=(8, 3),
                                         gridspec_kw={"width_ratios": [1, 2.2]}, layout="constrained")
     ax_img.imshow(x.reshape(SIDE, SIDE), cmap="gray_r", vmin=0, vmax=1)
@@ -245,8 +277,13 @@ def perturbation_figure(net, X, y, index=0, noise=0.0, dx=0, dy=0, degrees=0.0,
 
 
 def perturbation_demo(net, X, y, class_names=CLASS_NAMES):
-    """The widget: pick a test image, rotate, shift and noise it, and watch the probabilities."""
+    """The widget: pick a test image, rotate, shift and noise it, and watch the probabilities.
+
+    net : a network with ``predict_proba``, or a function predict_proba(X) -> (n, k).
+    """
     from . import live_demo, slider
+
+    _predict_proba_of(net)   # refuse a wrong net now, not inside the widget's output
 
     def draw(index, noise, dx, dy, degrees):
         return perturbation_figure(net, X, y, index, noise, dx, dy, degrees, class_names)
