@@ -117,6 +117,19 @@ def log_softmax(z, axis=-1):
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
+def softmax_and_log(z, axis=-1):
+    """Both softmax(z) and log_softmax(z), sharing the shift and the exponentials.
+
+    Exactly equal to calling the two functions; a training step needs both (the
+    probabilities for the output error, their logs for the cost), so it calls this.
+    """
+    z = np.asarray(z, dtype=np.result_type(np.asarray(z), np.float32))
+    shifted = z - z.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    total = e.sum(axis=axis, keepdims=True)
+    return e / total, shifted - np.log(total)
+
+
 def softmax_jacobian(z):
     """The Jacobian da_j/dz_k = a_j (delta_jk - a_k) of each row.
 

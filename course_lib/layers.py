@@ -253,6 +253,13 @@ class Softmax(Activation):
 
     def __init__(self):
         super().__init__("softmax")
+        self.log_a = None
+
+    def forward(self, x, training=False):
+        # The log-probabilities come almost for free here; the cross-entropy cost reads them.
+        self.z = x
+        self.a, self.log_a = act.softmax_and_log(x)
+        return self.a
 
     def backward(self, da):
         return act.softmax_backward(self.a, da)

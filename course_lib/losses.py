@@ -136,7 +136,11 @@ class CategoricalCrossEntropy(Loss):
 
     def value_from_logits(self, z, y):
         """The same cost from pre-softmax z via log-softmax: exact even where a underflows to 0."""
-        return -float((y * log_softmax(z)).sum()) / len(z)
+        return self.value_from_log_probs(log_softmax(z), y)
+
+    def value_from_log_probs(self, log_a, y):
+        """The same cost from ln a, as the Softmax layer computes it beside a."""
+        return -float((y * log_a).sum()) / len(log_a)
 
     def gradient(self, a, y):
         return -y / np.clip(a, _eps(a), 1.0) / len(a)

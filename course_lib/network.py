@@ -13,6 +13,7 @@ output error delta, backward through every layer, update, repeat.
 from __future__ import annotations
 
 import json
+import math
 import time
 import zipfile
 from pathlib import Path
@@ -224,7 +225,10 @@ class Sequential:
 
     # ---------------------------------------------------------------- the cost
     def _cost(self, a, z, Y):
-        if self._fused and hasattr(self.loss, "value_from_logits"):
+        last = self.layers[-1]
+        if self._fused and getattr(last, "a", None) is a and getattr(last, "log_a", None) is not None:
+            value = self.loss.value_from_log_probs(last.log_a, Y)   # ln a from the same forward pass
+        elif self._fused and hasattr(self.loss, "value_from_logits"):
             value = self.loss.value_from_logits(z, Y)
         else:
             value = self.loss.value(a, Y)
@@ -335,18 +339,20 @@ class Sequential:
                 bar.set_description(f"epoch {epoch + 1}/{epochs}")
                 start = time.perf_counter()
                 order = self.rng.permutation(n) if shuffle else np.arange(n)
-                cost_sum, correct = 0.0, 0
+                cost_sum = 0.0
+                guesses = np.empty(n, dtype=np.intp)   # predicted classes, compared once per epoch
                 with np.errstate(over="ignore", invalid="ignore"):
                     for b in range(n_batches):
-                        idx = order[b * batch_size:(b + 1) * batch_size]
+                        batch = slice(b * batch_size, (b + 1) * batch_size)
+                        idx = order[batch]
                         cost, a = self.train_step(X[idx], Y[idx])
-                        if not np.isfinite(cost):
+                        if not math.isfinite(cost):
                             self._restore(snapshot)
                             raise TrainingDiverged(self._diverged_message(
                                 f"The cost became {cost} at epoch {epoch + 1}, batch {b + 1}", epoch))
                         cost_sum += cost * len(idx)
                         if labels is not None:
-                            correct += int((self._classify(a) == labels[idx]).sum())
+                            self._classify(a, out=guesses[batch])
                         bar.update(1)
                 # The last update can overflow even when its cost was finite; such weights
                 # must not become the next epoch's snapshot.
@@ -356,7 +362,7 @@ class Sequential:
                         f"The weights became NaN or infinite in epoch {epoch + 1}", epoch))
                 logs = {"loss": cost_sum / n, "seconds": time.perf_counter() - start}
                 if labels is not None:
-                    logs["accuracy"] = correct / n
+                    logs["accuracy"] = int(np.count_nonzero(guesses == labels[order])) / n
                 if validation_data is not None:
                     logs["val_loss"], val_acc = self._evaluate(X_val, Y_val, labels_val)
                     if labels_val is not None:
@@ -383,10 +389,14 @@ class Sequential:
                 f"The learning rate ({lr:g}) is the likely cause; try {lr / 10:g}. The weights were "
                 f"restored to their values at the start of epoch {epoch + 1}.")
 
-    def _classify(self, a):
-        if a.shape[1] == 1:
-            return (a[:, 0] > 0.5).astype(np.intp)
-        return np.argmax(a, axis=1)
+    def _classify(self, a, out=None):
+        """Predicted classes of output rows a: argmax, or a > 0.5 for a single output."""
+        if a.shape[1] > 1:
+            return np.argmax(a, axis=1, out=out)
+        guesses = (a[:, 0] > 0.5).astype(np.intp)
+        if out is not None:
+            out[...] = guesses
+        return guesses
 
     def _evaluate(self, X, Y, labels, batch_size=10_000):
         cost, correct = 0.0, 0

@@ -11,6 +11,8 @@ the named state entries are views into flat state buffers, so nothing is hidden.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._validation import CourseError, check_positive, lookup
@@ -145,25 +147,30 @@ class Adam(Optimizer):
 
     def _begin_step(self):
         self.t += 1
-        self._lr_t = self.learning_rate * np.sqrt(1 - self.beta2 ** self.t) / (1 - self.beta1 ** self.t)
+        self._lr_t = (self.learning_rate * math.sqrt(1 - self.beta2 ** self.t)
+                      / (1 - self.beta1 ** self.t))
 
     def _update(self, w, g, state):
         m, v = state["m"], state["v"]
         tmp = state.get("scratch")
         if tmp is None:
             tmp = state["scratch"] = np.empty_like(w)
-        b1, b2 = self.beta1, self.beta2
+        # The constants as scalars of w's dtype. A float64 scalar would make NumPy compute a
+        # float32 network's update in float64 and round back: five times slower, no better.
+        f = w.dtype.type
+        b1, c1, b2, c2 = f(self.beta1), f(1 - self.beta1), f(self.beta2), f(1 - self.beta2)
+        eps, lr_t = f(self.epsilon), f(self._lr_t)
         m *= b1                       # m <- b1 m + (1 - b1) g
-        np.multiply(g, 1 - b1, out=tmp)
+        np.multiply(g, c1, out=tmp)
         m += tmp
         v *= b2                       # v <- b2 v + (1 - b2) g^2
         np.multiply(g, g, out=tmp)
-        tmp *= 1 - b2
+        tmp *= c2
         v += tmp
         np.sqrt(v, out=tmp)           # w <- w - lr_t m / (sqrt(v) + eps)
-        tmp += self.epsilon
+        tmp += eps
         np.divide(m, tmp, out=tmp)
-        tmp *= self._lr_t
+        tmp *= lr_t
         w -= tmp
 
     def reset(self):

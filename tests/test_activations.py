@@ -115,3 +115,11 @@ def test_registry_lookup():
     assert act.get_activation("linear") == (act.identity, act.identity_prime)
     fn, prime = act.get_activation("softmax")
     assert fn is act.softmax and prime is None
+
+
+def test_softmax_and_log_equal_the_separate_functions_exactly():
+    z = np.random.default_rng(0).normal(scale=30.0, size=(64, 10)).astype(np.float32)
+    a, log_a = act.softmax_and_log(z)
+    np.testing.assert_array_equal(a, act.softmax(z))
+    np.testing.assert_array_equal(log_a, act.log_softmax(z))
+    assert a.dtype == log_a.dtype == np.float32

@@ -269,3 +269,20 @@ def test_cosine_decay_with_default_final_trains_to_the_end():
                       callbacks=[LearningRateSchedule(cosine_decay(0.5, 3))])
     assert len(history["loss"]) == 3
     assert net.optimizer.learning_rate == pytest.approx(0.5e-3)
+
+
+def test_training_cost_and_accuracy_match_a_recomputation():
+    # fit reuses the Softmax layer's log-probabilities for the cost and compares the epoch's
+    # predictions in one go. Without shuffling or dropout, both must equal a batch-by-batch
+    # recomputation, each batch seen with the weights it was trained from.
+    batch = 16
+    history = classifier().fit(X, LABELS, epochs=1, batch_size=batch, shuffle=False, progress=False)
+    net = classifier()
+    cost_sum, correct = 0.0, 0
+    for start in range(0, len(X), batch):
+        xb, yb = X[start:start + batch], LABELS[start:start + batch]
+        cost_sum += net.cost(xb, yb) * len(xb)
+        correct += int((net.predict(xb) == yb).sum())
+        net.train_step(xb, net._targets(yb, len(xb))[0])
+    assert history["loss"][0] == pytest.approx(cost_sum / len(X), rel=1e-12)
+    assert history["accuracy"][0] == correct / len(X)
