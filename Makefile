@@ -10,7 +10,7 @@ export OMP_NUM_THREADS ?= 1
 # JupyterLab refuses to run as root unless told that it is intended.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test data exercises notebooks slides slides-metadata normalize bench clean help
+.PHONY: lab test data exercises notebooks slides slides-metadata normalize bench links clean help
 help:
 	@echo "make lab        open the course in JupyterLab (sets everything up first)"
 	@echo "make test       run the unit tests and execute every notebook (nbval)"
@@ -19,6 +19,7 @@ help:
 	@echo "make slides     build offline reveal.js decks of the lessons into build/slides/"
 	@echo "make normalize  normalize the lessons' metadata and execution counts (outputs kept)"
 	@echo "make bench      benchmark course_lib on the seed's Fashion-MNIST model"
+	@echo "make links      point the README's Binder/Colab/JupyterHub links at this repository"
 
 # Create or refresh the virtual environment whenever the dependencies change.
 $(STAMP): pyproject.toml
@@ -60,6 +61,10 @@ normalize: $(STAMP)
 
 bench: $(STAMP) data
 	$(BIN)/python benchmarks/bench_train.py --threads 1
+
+# Binder badge, Colab cell and nbgitpuller link: the address of git's origin, or REPO=owner/name.
+links:
+	$(PYTHON) tools/repo_links.py $(REPO)
 
 clean:
 	rm -rf $(VENV) student build .pytest_cache
