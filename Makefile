@@ -37,7 +37,7 @@ lab: $(STAMP) data
 test: $(STAMP) data
 	rm -rf .student-edition
 	$(BIN)/python -m course_lib.exercises --dest .student-edition --no-html
-	env -u MPLBACKEND $(BIN)/python -m pytest --nbval-lax --nbval-current-env tests notebooks .student-edition/[0-9][0-9]_*.ipynb
+	env -u MPLBACKEND $(BIN)/python -m pytest --durations=12 --nbval-lax --nbval-current-env tests notebooks .student-edition/[0-9][0-9]_*.ipynb
 
 exercises: $(STAMP)
 	$(BIN)/python -m course_lib.exercises
