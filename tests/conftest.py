@@ -1,8 +1,9 @@
-"""Shared test set-up: a headless matplotlib and a private exercise-progress file."""
+"""Shared test set-up: a headless matplotlib, a private exercise-progress file, toy images."""
 import matplotlib
 
 matplotlib.use("Agg")
 
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 
@@ -10,3 +11,16 @@ import pytest  # noqa: E402
 def _private_progress_file(tmp_path, monkeypatch):
     """Checks record results; keep them out of the repository during tests."""
     monkeypatch.setenv("COURSE_PROGRESS_FILE", str(tmp_path / "progress.json"))
+
+
+@pytest.fixture(scope="session")
+def band_images():
+    """600 synthetic 28x28 'images' (rows of 784) whose class 0-9 is a bright horizontal band at
+    rows 2k..2k+1 on faint noise: (X, y), learnable in seconds, for the Fashion-MNIST demos."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 600)
+    X = rng.random((600, 784), dtype=np.float32) * 0.2
+    images = X.reshape(-1, 28, 28)
+    for i, label in enumerate(y):
+        images[i, 2 + 2 * label:4 + 2 * label, :] = 1.0
+    return X, y
