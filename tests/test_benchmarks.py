@@ -1,0 +1,51 @@
+"""The benchmark scripts' own arithmetic: FLOP counts, the lean loop, the accuracy summary."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import accuracy_spread  # noqa: E402
+import bench_train  # noqa: E402
+import numpy_floor  # noqa: E402
+
+
+def test_gemm_flops_and_steps():
+    # Forward X W1 and H W2; backward X^T d1, H^T d2, d2 W2^T: 2 FLOPs per multiply-add.
+    by_hand = 2 * 128 * (784 * 128 + 128 * 10 + 784 * 128 + 128 * 10 + 10 * 128)
+    assert bench_train.gemm_flops_per_step(128) == by_hand
+    assert bench_train.steps(60_000, 128) == 469 and bench_train.steps(60_000, 32) == 1875
+
+
+def test_lean_loop_has_the_seed_model_and_learns(band_images):
+    X, y = band_images
+    rng = np.random.default_rng(0)
+    net = numpy_floor.LeanNet(rng)
+    assert net.flat.size == 101_770 and net.flat.dtype == np.float32
+    assert all(np.shares_memory(net.p[k], net.flat) for k in net.p)
+
+    def accuracy():
+        hidden = np.maximum(X @ net.p["W1"] + net.p["b1"], 0)
+        return np.mean((hidden @ net.p["W2"] + net.p["b2"]).argmax(axis=1) == y)
+
+    before = accuracy()
+    for _ in range(3):
+        for start in range(0, len(X), 50):
+            net.step(X[start:start + 50], y[start:start + 50], rng)
+    assert before < 0.3 and accuracy() > 0.9
+
+
+def test_accuracy_spread_summary():
+    summary = accuracy_spread.spread([0.8700, 0.8740, 0.8660])
+    assert summary["mean"] == pytest.approx(0.87) and summary["std"] == pytest.approx(0.004)
+    assert (summary["min"], summary["max"]) == (0.866, 0.874)
+    assert summary["at_least_keras"] == 1 and summary["runs"] == 3
+
+
+@pytest.mark.parametrize("main, args", [(accuracy_spread.main, ["--seeds", "0"]),
+                                        (numpy_floor.main, ["--batch", "0"])])
+def test_scripts_refuse_nonsense_counts(main, args, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2 and "must be at least 1" in capsys.readouterr().err
