@@ -99,34 +99,37 @@ def identity_prime(z):
     return np.ones_like(np.asarray(z, dtype=np.result_type(np.asarray(z), np.float32)))
 
 
-def softmax(z, axis=-1):
-    """e^{z_j} / sum_k e^{z_k} along ``axis``: rows become probability distributions.
+def _shifted_exponentials(z, axis):
+    """(z - max, e^(z - max), their sum) along ``axis``: the shared first half of softmax.
 
-    Shifting by the row maximum leaves the result unchanged (the factor e^{-max}
-    cancels) but keeps every exponent <= 0, so nothing overflows.
-    """
-    z = np.asarray(z, dtype=np.result_type(np.asarray(z), np.float32))
-    e = np.exp(z - z.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-def log_softmax(z, axis=-1):
-    """ln softmax(z), computed as z - logsumexp(z) so that tiny probabilities keep their logs."""
-    z = np.asarray(z, dtype=np.result_type(np.asarray(z), np.float32))
-    shifted = z - z.max(axis=axis, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
-
-
-def softmax_and_log(z, axis=-1):
-    """Both softmax(z) and log_softmax(z), sharing the shift and the exponentials.
-
-    Exactly equal to calling the two functions; a training step needs both (the
-    probabilities for the output error, their logs for the cost), so it calls this.
+    Shifting by the row maximum leaves softmax unchanged (the factor e^{-max} cancels)
+    but keeps every exponent <= 0, so nothing overflows.
     """
     z = np.asarray(z, dtype=np.result_type(np.asarray(z), np.float32))
     shifted = z - z.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
-    total = e.sum(axis=axis, keepdims=True)
+    return shifted, e, e.sum(axis=axis, keepdims=True)
+
+
+def softmax(z, axis=-1):
+    """e^{z_j} / sum_k e^{z_k} along ``axis``: rows become probability distributions."""
+    _, e, total = _shifted_exponentials(z, axis)
+    return e / total
+
+
+def log_softmax(z, axis=-1):
+    """ln softmax(z), computed as z - logsumexp(z) so that tiny probabilities keep their logs."""
+    shifted, _, total = _shifted_exponentials(z, axis)
+    return shifted - np.log(total)
+
+
+def softmax_and_log(z, axis=-1):
+    """Both softmax(z) and log_softmax(z) from one set of exponentials.
+
+    Exactly equal to calling the two functions; a training step needs both (the
+    probabilities for the output error, their logs for the cost), so it calls this.
+    """
+    shifted, e, total = _shifted_exponentials(z, axis)
     return e / total, shifted - np.log(total)
 
 
