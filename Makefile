@@ -10,12 +10,13 @@ export OMP_NUM_THREADS ?= 1
 # JupyterLab refuses to run as root unless told that it is intended.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test data exercises notebooks slides slides-metadata normalize bench links clean help
+.PHONY: lab test data exercises notebooks results slides slides-metadata normalize bench links clean help
 help:
 	@echo "make lab        open the course in JupyterLab (sets everything up first)"
 	@echo "make test       run the unit tests and execute every notebook (nbval)"
 	@echo "make exercises  build the student edition and solutions into student/"
 	@echo "make notebooks  re-execute the lessons in place and save their outputs"
+	@echo "make results    recompute the cached sweeps in course_lib/results/ (long), then the lessons"
 	@echo "make slides     build offline reveal.js decks of the lessons into build/slides/"
 	@echo "make normalize  normalize the lessons' metadata and execution counts (outputs kept)"
 	@echo "make bench      benchmark course_lib on the seed's Fashion-MNIST model"
@@ -44,6 +45,13 @@ exercises: $(STAMP)
 
 notebooks: $(STAMP) data
 	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python tools/slides.py metadata
+	$(BIN)/python tools/normalize_notebooks.py
+
+# The lessons' long sweeps, recomputed into the package's shipped copies (lessons 07 and 08).
+results: $(STAMP) data
+	COURSE_RECOMPUTE=1 COURSE_RESULTS_DIR=$(CURDIR)/course_lib/results \
+		$(BIN)/python tools/execute_notebooks.py notebooks/07_*.ipynb notebooks/08_*.ipynb
 	$(BIN)/python tools/slides.py metadata
 	$(BIN)/python tools/normalize_notebooks.py
 

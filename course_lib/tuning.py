@@ -1,4 +1,4 @@
-"""Choosing hyper-parameters: a learning-rate range test, sweeps, a random search, a JSON cache.
+"""Choosing hyper-parameters: a learning-rate range test, sweeps and a random search.
 
 Every experiment here is described by a ``build(config, rng) -> compiled Sequential``
 function and a ``config`` dict, so that a sweep, a random search and a cached
@@ -7,14 +7,13 @@ ready to be saved as JSON.
 """
 from __future__ import annotations
 
-import json
 import math
 import time
-from pathlib import Path
 
 import numpy as np
 
 from ._validation import CourseError, check_positive
+from .cache import jsonable
 from .network import Sequential, TrainingDiverged, as_generator
 
 
@@ -115,7 +114,7 @@ def run_experiment(build, config, data, epochs, seed=0, callbacks=(), measure=No
     history["seconds"] = time.perf_counter() - start
     history["diverged"] = diverged
     if measure is not None:
-        history["measure"] = _jsonable(measure(net))
+        history["measure"] = jsonable(measure(net))
     return history
 
 
@@ -203,46 +202,3 @@ def format_table(rows, columns=None, digits=3) -> str:
     widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
     lines = ["  ".join(text.rjust(w) for text, w in zip(line, widths)) for line in table]
     return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]])
-
-
-# ------------------------------------------------------------------------ caching
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        return float(value)
-    return value
-
-
-def load_or_compute(path, compute, recompute=False):
-    """Return (results, seconds): results cached in the JSON file ``path``, or computed and saved.
-
-    ``compute()`` must return a dict. With recompute=True (or no file yet) it runs, and
-    the file records its results and how many seconds it took. The results are loaded
-    back from the file either way, so both paths return exactly the same thing.
-    """
-    path = Path(path)
-    if recompute or not path.exists():
-        start = time.perf_counter()
-        results = compute()
-        if not isinstance(results, dict):
-            raise CourseError(f"compute() must return a dict to cache, but returned {type(results)}.")
-        payload = {"seconds": round(time.perf_counter() - start, 1), "results": _jsonable(results)}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(payload, indent=1, allow_nan=True))
-        tmp.replace(path)
-    try:
-        payload = json.loads(path.read_text())
-        return payload["results"], payload["seconds"]
-    except (json.JSONDecodeError, KeyError, TypeError) as exc:
-        raise CourseError(f"{path} is not a results cache written by load_or_compute ({exc}). "
-                          f"Delete it or recompute with recompute=True.") from None

@@ -82,14 +82,9 @@ def api(base, token, path, method="GET"):
 
 
 def copy_course(dest: Path) -> Path:
-    """notebooks/ and data/ (the lessons read ../data), without the Fashion-MNIST files."""
+    """notebooks/ alone: a lesson finds its data and cached results through course_lib."""
     shutil.copytree(ROOT / "notebooks", dest / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    data = ROOT / "data"
-    if data.exists():
-        shutil.copytree(data, dest / "data", ignore=shutil.ignore_patterns("fashion-mnist"))
-        if (data / "fashion-mnist").exists():
-            (dest / "data" / "fashion-mnist").symlink_to(data / "fashion-mnist")
     return dest
 
 

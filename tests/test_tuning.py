@@ -6,7 +6,7 @@ import pytest
 
 from course_lib import SGD, CourseError, make_spirals, mlp
 from course_lib.augment import expand_dataset, rotate_images, shift_images
-from course_lib.tuning import (format_table, load_or_compute, lr_range_test, random_search,
+from course_lib.tuning import (format_table, lr_range_test, random_search,
                                run_experiment, sample_config, suggest_learning_rate, summarize,
                                sweep)
 
@@ -130,30 +130,6 @@ def test_format_table_aligns_columns():
     assert "0.123" in lines[2] and "1e-05" in lines[3]
     assert len({len(line) for line in lines}) == 1
     assert format_table([]) == "(no rows)"
-
-
-# ----------------------------------------------------------------------- cache
-def test_load_or_compute_saves_then_loads(tmp_path):
-    calls = []
-
-    def compute():
-        calls.append(1)
-        return {"values": np.arange(3), "nested": {"x": np.float32(0.5)}}
-
-    path = tmp_path / "sub" / "cache.json"
-    first, seconds = load_or_compute(path, compute)
-    second, _ = load_or_compute(path, compute)
-    assert len(calls) == 1 and first == second == {"values": [0, 1, 2], "nested": {"x": 0.5}}
-    assert seconds >= 0 and json.loads(path.read_text())["results"] == first
-    load_or_compute(path, compute, recompute=True)
-    assert len(calls) == 2
-
-
-def test_load_or_compute_refuses_a_foreign_file(tmp_path):
-    path = tmp_path / "other.json"
-    path.write_text("[1, 2]")
-    with pytest.raises(CourseError, match="not a results cache"):
-        load_or_compute(path, dict)
 
 
 # ------------------------------------------------------------------- augment

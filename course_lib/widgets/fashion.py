@@ -8,9 +8,7 @@ caches as JSON.
 from __future__ import annotations
 
 import gzip
-import json
 import time
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -142,22 +140,21 @@ RECIPES = {
 
 
 def seed_sweep(data, seeds=range(6), recipes=None, progress=True) -> dict:
-    """Train the seed model once per (recipe, seed); return {recipe: [result, ...]} plus timing."""
+    """Train the seed model once per (recipe, seed); return {recipe: [result, ...]}."""
     from tqdm.auto import tqdm
     recipes = RECIPES if recipes is None else recipes
-    start = time.perf_counter()
-    out = {"seeds": list(seeds), "results": {}}
+    out = {}
     jobs = [(name, seed) for name in recipes for seed in seeds]
     for name, seed in tqdm(jobs, disable=not progress, desc="sweep"):
-        out["results"].setdefault(name, []).append(train_recipe(data, seed, **recipes[name])[1])
-    out["seconds"] = round(time.perf_counter() - start, 1)
+        out.setdefault(name, []).append(train_recipe(data, seed, **recipes[name])[1])
     return out
 
 
 def summarize_sweep(sweep, target=0.8736) -> list[dict]:
-    """Per recipe: mean, std, min, max test accuracy and how many seeds reach ``target``."""
+    """Per recipe of ``sweep`` ({recipe: [result, ...]}, as seed_sweep returns it): mean, std, min,
+    max test accuracy and how many seeds reach ``target``."""
     rows = []
-    for name, results in sweep["results"].items():
+    for name, results in sweep.items():
         acc = np.array([r["test_accuracy"] for r in results])
         loss = np.array([r["test_loss"] for r in results])
         rows.append({"recipe": name, "mean": float(acc.mean()), "std": float(acc.std(ddof=1)),
@@ -165,17 +162,6 @@ def summarize_sweep(sweep, target=0.8736) -> list[dict]:
                      "mean_loss": float(loss.mean()), "reach": int(np.sum(acc >= target)),
                      "runs": len(acc)})
     return rows
-
-
-def cached_json(path, compute, recompute=False):
-    """Load ``path`` if it exists (and recompute is False); else run compute() and save its dict."""
-    path = Path(path)
-    if path.exists() and not recompute:
-        return json.loads(path.read_text())
-    result = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1))
-    return result
 
 
 # ------------------------------------------------------------------ evaluation
