@@ -24,3 +24,28 @@ def band_images():
     for i, label in enumerate(y):
         images[i, 2 + 2 * label:4 + 2 * label, :] = 1.0
     return X, y
+
+
+def _stub(*args, **kwargs):
+    raise NotImplementedError("Exercise: student edition")
+
+
+@pytest.fixture
+def stub():
+    """What the student edition leaves in place of a solution: raises NotImplementedError."""
+    return _stub
+
+
+@pytest.fixture
+def assert_hint():
+    """assert_hint(exercise_id, answer, *fragments): the check fails, and its hint contains
+    every fragment (case-sensitive), so a test states which mistake the hint must name."""
+    from course_lib.checks import check
+
+    def assert_fails(exercise_id, answer, *fragments):
+        result = check(exercise_id, answer)
+        assert result.status == "failed", f"{exercise_id}: expected a hint, got {result!r}"
+        for fragment in fragments:
+            assert fragment in result.message, f"{exercise_id}: {fragment!r} not in {result.message!r}"
+        return result
+    return assert_fails
