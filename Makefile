@@ -35,10 +35,14 @@ data: $(STAMP)
 lab: $(STAMP) data
 	env -u MPLBACKEND $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
+# One pytest call: unit tests, the lessons, the student edition, and the lessons again under a
+# second BLAS configuration with the rounding canary on (conftest.py explains .rounding-check/).
 test: $(STAMP) data
-	rm -rf .student-edition
+	rm -rf .student-edition .rounding-check
 	$(BIN)/python -m course_lib.exercises --dest .student-edition --no-html
-	env -u MPLBACKEND $(BIN)/python -m pytest --durations=12 --nbval-lax --nbval-current-env tests notebooks .student-edition/[0-9][0-9]_*.ipynb
+	mkdir .rounding-check && cp notebooks/[0-9][0-9]_*.ipynb .rounding-check/
+	env -u MPLBACKEND $(BIN)/python -m pytest --durations=12 --nbval-lax --nbval-current-env \
+		tests notebooks .student-edition/[0-9][0-9]_*.ipynb .rounding-check/[0-9][0-9]_*.ipynb
 
 exercises: $(STAMP)
 	$(BIN)/python -m course_lib.exercises
@@ -75,4 +79,4 @@ links:
 	$(PYTHON) tools/repo_links.py $(REPO)
 
 clean:
-	rm -rf $(VENV) student build .pytest_cache
+	rm -rf $(VENV) student build .pytest_cache .student-edition .rounding-check
