@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 # One BLAS thread: the course's matrices are small, and with two threads OpenBLAS slows down
 # 15-70x as soon as anything else shares the cores (a shared JupyterHub, a busy laptop).
 export OPENBLAS_NUM_THREADS ?= 1
@@ -10,7 +11,7 @@ export OMP_NUM_THREADS ?= 1
 # JupyterLab refuses to run as root unless told that it is intended.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test data exercises notebooks results slides slides-metadata normalize bench links clean help
+.PHONY: lab test classroom data exercises notebooks results slides slides-metadata normalize bench links clean help
 help:
 	@echo "make lab        open the course in JupyterLab (sets everything up first)"
 	@echo "make test       run the unit tests and execute every notebook (nbval)"
@@ -20,14 +21,22 @@ help:
 	@echo "make slides     build offline reveal.js decks of the lessons into build/slides/"
 	@echo "make normalize  normalize the lessons' metadata and execution counts (outputs kept)"
 	@echo "make bench      benchmark course_lib on the seed's Fashion-MNIST model"
+	@echo "make classroom  N learners run a lesson at once on a local JupyterHub (N=5 LESSON=06)"
 	@echo "make links      point the README's Binder/Colab/JupyterHub links at this repository"
 
-# Create or refresh the virtual environment whenever the dependencies change.
-$(STAMP): pyproject.toml
+# Create or refresh the virtual environment whenever the dependencies change. `make lab` installs
+# course_lib with its [lab] extra (JupyterLab, live slides); `make test` adds the [test] extra.
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
 	touch $(STAMP)
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	touch $(TEST_STAMP)
 
 data: $(STAMP)
 	@tools/ensure_data.sh $(BIN)/python
@@ -37,7 +46,7 @@ lab: $(STAMP) data
 
 # One pytest call: unit tests, the lessons, the student edition, and the lessons again under a
 # second BLAS configuration with the rounding canary on (conftest.py explains .rounding-check/).
-test: $(STAMP) data
+test: $(TEST_STAMP) data
 	rm -rf .student-edition .rounding-check
 	$(BIN)/python -m course_lib.exercises --dest .student-edition --no-html
 	mkdir .rounding-check && cp notebooks/[0-9][0-9]_*.ipynb .rounding-check/
@@ -73,6 +82,11 @@ normalize: $(STAMP)
 
 bench: $(STAMP) data
 	$(BIN)/python benchmarks/bench_train.py --threads 1
+
+# A class on a local JupyterHub: N learners run one lesson at once (README, "Running the course
+# for a class"). make classroom N=20 LESSON=06
+classroom: $(TEST_STAMP) data
+	$(BIN)/python benchmarks/classroom.py --learners $(or $(N),5) --lesson $(or $(LESSON),06)
 
 # Binder badge, Colab cell and nbgitpuller link: the address of git's origin, or REPO=owner/name.
 links:
