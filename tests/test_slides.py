@@ -1,5 +1,6 @@
 """The static lecture deck works offline: built with tools/slides.py, opened in headless Chromium
-with every non-local request blocked, reveal.js starts, the maths renders, widgets display.
+with every non-local request blocked, reveal.js starts, the maths renders, widgets display. An
+audience reads it: no nbval marker lines, no code running off a slide's right edge.
 
 Needs Debian's chromium (`apt-get install chromium`; .ci/run installs it) and, the first time,
 npm to fetch reveal.js, MathJax and the widget renderer into build/slides-vendor/.
@@ -16,7 +17,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
-pytestmark = pytest.mark.skipif(
+needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Chromium is absent (/usr/bin/chromium): `apt-get install -y chromium` to run the "
            "real-browser tests (.ci/run does)")
@@ -46,6 +47,7 @@ def is_local(url: str) -> bool:
         parsed.scheme in ("http", "https", "ws") and parsed.hostname in ("127.0.0.1", "localhost"))
 
 
+@needs_chromium
 def test_static_deck_opens_offline(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
@@ -102,3 +104,64 @@ def test_static_deck_opens_offline(tmp_path):
     assert not missing, f"the deck asked for local files that were not vendored: {missing}"
     assert not errors, f"JavaScript errors in {deck.name}: {errors}"
     assert not blocked, f"{deck.name} tried to reach the network: {sorted(set(blocked))}"
+
+
+def test_marker_lines_are_left_out_and_nothing_else():
+    slides = load_slides_tool()
+    source = "# NBVAL_CHECK_OUTPUT\nx = 1  # NBVAL_IGNORE_OUTPUT stays: it is not alone\n  #  NBVAL_SKIP  \nprint(x)"
+    assert slides.strip_test_markers(source) == "x = 1  # NBVAL_IGNORE_OUTPUT stays: it is not alone\nprint(x)"
+    assert slides.strip_test_markers("# a comment\ny = 2") == "# a comment\ny = 2"
+
+
+def lesson_with_the_longest_code_line():
+    def longest(path):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        return max(len(line) for c in nb["cells"] if c["cell_type"] == "code"
+                   for line in "".join(c["source"]).splitlines())
+    return max(sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")), key=longest)
+
+
+@needs_chromium
+def test_an_audience_sees_no_test_markers_and_no_code_off_the_slide(tmp_path):
+    """Every slide of the lesson with the longest code line: no marker, no horizontal overflow."""
+    from playwright.sync_api import expect, sync_playwright
+
+    slides = load_slides_tool()
+    lesson = lesson_with_the_longest_code_line()
+    source = lesson.read_text(encoding="utf-8")
+    assert "NBVAL_CHECK_OUTPUT" in source, f"{lesson.name} has no marker, so this test would prove nothing"
+    deck = slides.build_deck(lesson, out=tmp_path)
+    assert "NBVAL_" not in deck.read_text(encoding="utf-8")
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.route("**/*", lambda r: r.continue_() if is_local(r.request.url) else r.abort())
+            page.goto(deck.as_uri())
+            expect(page.locator(".reveal.ready")).to_have_count(1, timeout=90_000)
+            indices = page.evaluate("""() => new Promise(done =>
+                require(["vendor/reveal.js/dist/reveal.js"], R => { window.Reveal = R;
+                    done(R.getSlides().map(s => R.getIndices(s))); }))""")
+            overflowing, widest = [], (0, None)
+            for index in indices:
+                page.evaluate("([h, v]) => Reveal.slide(h, v)", [index["h"], index.get("v") or 0])
+                page.wait_for_timeout(150)
+                # Lines that do not fit make a <pre> wider inside than its box.
+                found = page.evaluate("""() => [...Reveal.getCurrentSlide().querySelectorAll('pre')]
+                    .map(p => ({over: p.scrollWidth - p.clientWidth, text: p.textContent.slice(0, 50),
+                                lines: p.textContent.split('\\n').reduce((m, l) => Math.max(m, l.length), 0)}))""")
+                overflowing += [(index, f["text"]) for f in found if f["over"] > 1]
+                longest = max((f["lines"] for f in found), default=0)
+                if longest > widest[0]:
+                    widest = (longest, index)
+            assert widest[0] > 100, "no slide has a long code line to wrap"
+            # The screenshot shows the slide with the longest line, wrapped.
+            page.evaluate("([h, v]) => Reveal.slide(h, v)", [widest[1]["h"], widest[1].get("v") or 0])
+            page.wait_for_timeout(1500)
+            shots = ROOT / "build" / "screenshots"
+            shots.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(shots / f"{lesson.stem}.long-lines.slides.png"))
+        finally:
+            browser.close()
+    assert not overflowing, f"code runs off the slide in {deck.name}: {overflowing}"

@@ -281,13 +281,41 @@ def slides_exporter():
     return exporter
 
 
+# nbval's markers (# NBVAL_CHECK_OUTPUT, # NBVAL_IGNORE_OUTPUT, ...) are for the tests, not
+# for an audience; a line holding nothing else is left out of the decks.
+_TEST_MARKER = re.compile(r"^\s*#\s*(NBVAL_[A-Z_]+|PYTEST_VALIDATE_IGNORE_OUTPUT)\s*$")
+
+# reveal.js draws every slide 960 px wide, about 100 characters of code: longer lines wrap
+# inside the slide instead of running off its right edge.
+DECK_STYLE = """<style id="course-deck-style">
+.reveal .jp-InputArea pre, .reveal .jp-OutputArea pre {
+  white-space: pre-wrap;
+  word-break: normal;             /* JupyterLab's output style breaks anywhere */
+  overflow-wrap: break-word;      /* inside a word only when the word alone is too long */
+}
+</style>
+"""
+
+
+def strip_test_markers(source: str) -> str:
+    """source without the lines that only hold an nbval marker."""
+    return "\n".join(line for line in source.split("\n") if not _TEST_MARKER.match(line))
+
+
 def build_deck(path: Path, out: Path = DEFAULT_OUT, exporter=None) -> Path:
-    """Write out/<notebook>.slides.html for one lesson (slide metadata applied in memory)."""
+    """Write out/<notebook>.slides.html for one lesson: slide metadata applied in memory (the
+    same slides RISE shows), nbval's marker lines left out, long code lines wrapped."""
     install_vendor(out)
     nb = nbformat.read(path, as_version=4)
     apply_slide_metadata(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.source = strip_test_markers(cell.source)
     exporter = exporter or slides_exporter()
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+    if "</head>" not in body:
+        raise RuntimeError(f"{path.name}: nbconvert's deck has no </head> to add the deck style to")
+    body = body.replace("</head>", DECK_STYLE + "</head>", 1)
     remote = sorted(set(re.findall(r"""(?:src|href)=["'](https?://[^"']+)""", body)))
     if remote:
         raise RuntimeError(f"{path.name}: the deck still loads from the network: {remote}")
