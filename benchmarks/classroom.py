@@ -9,10 +9,10 @@ build/proxy/, pinned in benchmarks/proxy/), with N learners who share one class 
 single-user server each (SimpleLocalProcessSpawner, home folders in a temporary folder, works
 as root). Then, like a class at nine o'clock:
 
-1. every learner logs in through the hub's login form and gets the lesson copied into their
-   home, as an nbgitpuller link would;
-2. the hub's REST API starts every learner's server at once, and each server starts a kernel
-   for the lesson (REST API, then the kernel's websocket);
+1. every learner gets the lesson copied into their home, as an nbgitpuller link would, logs in
+   through the hub's login form, and the hub's REST API starts their server, all at once;
+2. when every server is up, every learner opens the lesson at the same moment: each server
+   starts a kernel (REST API), and the learner connects to it (websocket);
 3. when all kernels are ready, every learner runs every code cell of the lesson in order, at
    the same moment, stopping at the first error (as nbval does).
 
@@ -169,8 +169,8 @@ def _mem_available() -> int:
 @dataclass
 class Seen:
     """One process of a learner's tree, as the sampler last saw it."""
-    user: str | None          # the learner (JUPYTERHUB_USER), None for the proxy
-    role: str                 # "server", "kernel", or "other" (the proxy)
+    user: str | None          # the learner (JUPYTERHUB_USER), None when not counted
+    role: str                 # "server", "kernel", or "other" (the proxy, a fork being exec'd)
     cmdline: list[str] = field(default_factory=list)
     peak: int = 0             # VmHWM, bytes
     rss: int = 0              # VmRSS at the last sample, bytes
@@ -197,10 +197,14 @@ class Sampler(threading.Thread):
         try:
             user = proc.environ().get("JUPYTERHUB_USER")
             cmdline = proc.cmdline()
+            parent = proc.ppid()
         except (self.psutil.NoSuchProcess, self.psutil.AccessDenied, self.psutil.ZombieProcess):
             return None
+        # A learner's server is the hub's child; a kernel runs ipykernel. Anything else (a
+        # server's fork on its way to becoming a kernel) is not counted.
         kernel = any("ipykernel" in part for part in cmdline)
-        seen = Seen(user, "kernel" if kernel else "server" if user else "other", cmdline=cmdline)
+        role = "kernel" if kernel else "server" if user and parent == self.hub.pid else "other"
+        seen = Seen(user if role != "other" else None, role, cmdline=cmdline)
         if kernel and "-f" in cmdline:
             with contextlib.suppress(Exception):
                 connection = json.loads(Path(cmdline[cmdline.index("-f") + 1]).read_text())
@@ -574,10 +578,14 @@ class Kernel:
         self.ws.close()
 
 
-async def prepare(client: Client, learner: Learner, timeout: float) -> Kernel:
-    """Log in, start the server, open the lesson (a session starts its kernel), connect."""
+async def arrive(client: Client, learner: Learner, timeout: float):
+    """Log in and start the server."""
     await log_in(client, learner, client.hub.password)
     await start_server(client, learner, timeout)
+
+
+async def open_lesson(client: Client, learner: Learner, timeout: float) -> Kernel:
+    """Open the lesson (a session starts its kernel) and connect to the kernel."""
     session = await client.api("POST", f"/user/{learner.name}/api/sessions", {
         "path": learner.notebook.name, "name": learner.notebook.name, "type": "notebook",
         "kernel": {"name": "python3"}}, timeout=timeout)
@@ -609,6 +617,10 @@ async def run_lesson(kernel: Kernel, learner: Learner):
 
 
 # --------------------------------------------------------------------------- one class
+def _between(marks: dict, start: str, end: str) -> float | None:
+    return round(marks[end] - marks[start], 1) if start in marks and end in marks else None
+
+
 def _summary(values: list[float]) -> dict | None:
     if not values:
         return None
@@ -629,13 +641,24 @@ async def _class(hub: Hub, timeout: float, start_timeout: float, marks: dict):
 async def _class_with(client: Client, hub: Hub, timeout: float, start_timeout: float, marks: dict):
     await wait_for_hub(client, hub, start_timeout)
     marks["hub_ready"] = time.monotonic()
-    kernels = await asyncio.gather(*(prepare(client, l, start_timeout) for l in hub.learners),
+    # Everyone logs in and starts a server; once all are in, everyone opens the lesson at the
+    # same moment, so that every kernel starts at once (the moment ports could collide).
+    arrived = await asyncio.gather(*(arrive(client, l, start_timeout) for l in hub.learners),
+                                   return_exceptions=True)
+    marks["servers_ready"] = time.monotonic()
+    present = []
+    for learner, outcome in zip(hub.learners, arrived):
+        if isinstance(outcome, BaseException):
+            learner.failure = f"server start: {type(outcome).__name__}: {outcome}"
+        else:
+            present.append(learner)
+    kernels = await asyncio.gather(*(open_lesson(client, l, start_timeout) for l in present),
                                    return_exceptions=True)
     marks["kernels_ready"] = time.monotonic()
     runs = []
-    for learner, kernel in zip(hub.learners, kernels):
+    for learner, kernel in zip(present, kernels):
         if isinstance(kernel, BaseException):
-            learner.failure = f"start: {type(kernel).__name__}: {kernel}"
+            learner.failure = f"kernel start: {type(kernel).__name__}: {kernel}"
         else:
             runs.append(asyncio.ensure_future(run_lesson(kernel, learner)))
     try:
@@ -721,13 +744,13 @@ def run_class(notebooks: list[Path], timeout: float = 600, start_timeout: float 
             failures.append(f"{learner.name}: {learner.failure}")
     if killed:
         failures.append(f"cleanup: {killed} process(es) outlived the hub and were killed")
-    done = marks.get("lesson_done")
-    ready = marks.get("kernels_ready")
     return {
         "learners": len(learners),
         "lesson": sorted({nb.stem for nb in notebooks}) if len(set(notebooks)) > 1 else notebooks[0].stem,
-        "wall_s": round(done - ready, 1) if done and ready else None,
-        "start_s": round(ready - marks["hub_ready"], 1) if ready and "hub_ready" in marks else None,
+        "wall_s": _between(marks, "kernels_ready", "lesson_done"),
+        # From the hub answering to every server up, then to every kernel answering.
+        "servers_s": _between(marks, "hub_ready", "servers_ready"),
+        "kernels_s": _between(marks, "servers_ready", "kernels_ready"),
         "run_s": _summary([l.run_s for l in learners if l.run_s is not None]),
         "kernel_cpu_s": _summary([p["kernel_cpu_s"] for p in per_learner]),
         "kernel_peak_mb": _summary([p["kernel_peak_mb"] for p in per_learner]),
