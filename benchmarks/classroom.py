@@ -17,9 +17,11 @@ as root). Then, like a class at nine o'clock:
    the same moment, stopping at the first error (as nbval does).
 
 A sampler reads the memory of each learner's processes (server and kernel) from /proc four
-times a second. One JSON line per run goes to stdout: learners, lesson, wall time, per-learner
-run time, CPU time and peak memory, the host's memory, the load average, and every failure
-with its message. Progress goes to stderr.
+times a second. One JSON line per run goes to stdout: learners, lesson, wall time (all kernels
+ready to last learner done), time to start the servers and the kernels, per-learner run time,
+kernel CPU time and peak memory (kernel and server: VmHWM; learner: the largest sampled sum),
+the largest drop of the host's available memory (other programs included), the load average,
+and every failure with its message. Progress goes to stderr.
 
 Everything listens on 127.0.0.1 only and kernels talk over Unix sockets (ipc transport), so no
 TCP port is chosen for them at all: kernels started at once on one host can no longer race for
@@ -38,6 +40,7 @@ import ctypes
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -56,8 +59,10 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 PROXY_SPEC = ROOT / "benchmarks" / "proxy"
 PROXY_DIR = ROOT / "build" / "proxy"
+LOGS = ROOT / "build" / "classroom-logs"       # the hub's log of every run that failed
 MiB = 1024 * 1024
 SAMPLE_EVERY = 0.25           # seconds between two memory samples
+START_ATTEMPTS = 3            # hub starts, when another program takes one of its ports first
 # A Unix socket's path holds at most 107 bytes; a kernel's ipc sockets are named
 # <runtime dir>/kernel-<uuid>-ipc-<n>, 49 bytes after the runtime folder.
 UNIX_PATH_MAX = 107
@@ -304,10 +309,19 @@ c.Spawner.start_timeout = {start_timeout}
 c.Spawner.http_timeout = {start_timeout}
 c.Spawner.environment = {environment!r}
 c.Spawner.environment["JUPYTER_RUNTIME_DIR"] = lambda spawner: {folder!r} + "/rt/" + spawner.user.name
-PORTS = {ports!r}
+import socket
+GIVEN = set()
 
 def give_each_learner_a_port(spawner):
-    spawner.port = PORTS[spawner.user.name]
+    # A port free at the moment the server starts, never one given to another learner.
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in GIVEN:
+            GIVEN.add(port)
+            spawner.port = port
+            return
 
 c.Spawner.pre_spawn_hook = give_each_learner_a_port
 """
@@ -338,6 +352,18 @@ class Hub:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.proxy_port}"
 
+    def errors(self, most: int = 8) -> list[str]:
+        """The distinct error lines of the hub's log (servers' and kernels' included)."""
+        found = []
+        with contextlib.suppress(OSError):
+            for line in self.log.read_text(errors="replace").splitlines():
+                line = line.strip()
+                if re.search(r"\b\w*(Error|Exception)\b: |^\[E ", line) and "404 GET" not in line:
+                    text = re.sub(r"^\[[A-Z] [^\]]*\] ", "", line)[:300]
+                    if text not in found:
+                        found.append(text)
+        return found[:most]
+
     def log_tail(self, lines: int = 40) -> str:
         with contextlib.suppress(OSError):
             return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
@@ -364,13 +390,27 @@ def learner_environment(folder: Path) -> dict[str, str]:
     return env
 
 
-def start_hub(folder: Path, learners: list[Learner], proxy: Path, start_timeout: int,
-              transport: str = "ipc") -> Hub:
-    proxy_port, hub_port, proxy_api_port, *ports = free_ports(3 + len(learners))
+def prepare_folder(folder: Path, learners: list[Learner]):
+    """Homes with the lesson in them, runtime folders, and the class's matplotlib font cache."""
     runtime_len = len(str(folder / "rt" / max((l.name for l in learners), key=len)))
     if runtime_len + 49 > UNIX_PATH_MAX:
         raise ClassroomError(f"the temporary folder {folder} is too deep for the kernels' Unix "
                              f"sockets (at most {UNIX_PATH_MAX - 49 - 20} characters): set TMPDIR=/tmp")
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], check=True,
+                   env={**os.environ, "MPLCONFIGDIR": str(folder / "matplotlib")})
+    for learner in learners:
+        home = folder / "home" / learner.name
+        home.mkdir(parents=True)
+        (folder / "rt" / learner.name).mkdir(parents=True)
+        shutil.copy2(learner.notebook, home / learner.notebook.name)
+
+
+def start_hub(folder: Path, learners: list[Learner], proxy: Path, start_timeout: int,
+              transport: str = "ipc") -> Hub:
+    """Launch JupyterHub (and, through it, the proxy) on ports free right now."""
+    for stale in ("hub.sqlite", "proxy.pid", "hub.pid"):
+        (folder / stale).unlink(missing_ok=True)
+    proxy_port, hub_port, proxy_api_port = free_ports(3)
     password = secrets.token_urlsafe(12)
     service_token = secrets.token_hex(32)
     config = folder / "jupyterhub_config.py"
@@ -379,24 +419,31 @@ def start_hub(folder: Path, learners: list[Learner], proxy: Path, start_timeout:
         proxy=str(proxy), proxy_token=secrets.token_hex(32), folder=str(folder),
         password=password, users=sorted(l.name for l in learners), service_token=service_token,
         python=sys.executable, start_timeout=start_timeout, transport=transport,
-        environment=learner_environment(folder),
-        ports={l.name: p for l, p in zip(learners, ports)}))
-    # Warm the shared matplotlib font cache before anyone imports matplotlib.
-    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], check=True,
-                   env={**os.environ, "MPLCONFIGDIR": str(folder / "matplotlib")})
-    for learner in learners:
-        home = folder / "home" / learner.name
-        home.mkdir(parents=True)
-        (folder / "rt" / learner.name).mkdir(parents=True)
-        shutil.copy2(learner.notebook, home / learner.notebook.name)
+        environment=learner_environment(folder)))
     log = folder / "hub.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTERHUB_", "JPY_"))}
-    with open(log, "wb") as out:
+    with open(log, "ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=folder, env=env,
             stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True, preexec_fn=_die_with_parent)  # noqa: PLW1509 (no other thread yet)
     return Hub(folder, proxy_port, service_token, password, process, log, learners)
+
+
+def hub_is_up(hub: Hub, timeout: float) -> bool:
+    """Wait until the hub answers through the proxy (True), or exits (False)."""
+    import urllib.error
+    import urllib.request
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if hub.process.poll() is not None:
+            return False
+        with contextlib.suppress(OSError, urllib.error.URLError), \
+                urllib.request.urlopen(f"{hub.url}/hub/api/", timeout=5) as response:
+            if response.status == 200:
+                return True
+        time.sleep(0.3)
+    raise ClassroomError(f"the hub did not answer within {timeout:.0f} s:\n{hub.log_tail()}")
 
 
 def stop_hub(hub: Hub, sampler: Sampler | None, grace: float = 30.0) -> int:
@@ -410,6 +457,10 @@ def stop_hub(hub: Hub, sampler: Sampler | None, grace: float = 30.0) -> int:
             hub.process.kill()
             hub.process.wait(timeout=10)
     killed = 0
+    # The proxy shares the hub's process group (the servers have sessions of their own).
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(hub.process.pid, signal.SIGKILL)
+        killed += 1
     leftovers = sampler.alive() if sampler else []
     deadline = time.monotonic() + 5
     while leftovers and time.monotonic() < deadline:
@@ -457,19 +508,6 @@ class Client:
 
     def close(self):
         self.http.close()
-
-
-async def wait_for_hub(client: Client, hub: Hub, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if hub.process.poll() is not None:
-            raise ClassroomError(f"the hub exited with code {hub.process.returncode}:\n{hub.log_tail()}")
-        with contextlib.suppress(Exception):
-            response = await client.request("GET", "/hub/api/", token="", timeout=5)
-            if response.code == 200:
-                return
-        await asyncio.sleep(0.3)
-    raise ClassroomError(f"the hub did not answer within {timeout:.0f} s:\n{hub.log_tail()}")
 
 
 async def log_in(client: Client, learner: Learner, password: str):
@@ -639,7 +677,6 @@ async def _class(hub: Hub, timeout: float, start_timeout: float, marks: dict):
 
 
 async def _class_with(client: Client, hub: Hub, timeout: float, start_timeout: float, marks: dict):
-    await wait_for_hub(client, hub, start_timeout)
     marks["hub_ready"] = time.monotonic()
     # Everyone logs in and starts a server; once all are in, everyone opens the lesson at the
     # same moment, so that every kernel starts at once (the moment ports could collide).
@@ -679,12 +716,12 @@ async def _class_with(client: Client, hub: Hub, timeout: float, start_timeout: f
 
 def run_class(notebooks: list[Path], timeout: float = 600, start_timeout: float = 180,
               proxy: Path | None = None, keep: bool = False, on_hub=None,
-              transport: str = "ipc") -> dict:
+              transport: str = "ipc", logs: Path = LOGS) -> dict:
     """Start a hub for len(notebooks) learners (learner k runs notebooks[k]), run the class,
     stop everything, and return the report (a dict, one JSON line when printed).
 
     ``on_hub(hub, sampler)`` is called once the hub's process exists (the tests use it to see
-    which processes the run started)."""
+    which processes the run started). When anything fails, the hub's log is kept in ``logs``."""
     proxy = proxy or ensure_proxy()
     learners = [Learner(f"learner{k + 1:02d}", nb) for k, nb in enumerate(notebooks)]
     load = os.getloadavg()
@@ -693,13 +730,26 @@ def run_class(notebooks: list[Path], timeout: float = 600, start_timeout: float 
     hub = sampler = None
     marks = {"begin": time.monotonic()}
     failures: list[str] = []
+    hub_errors: list[str] = []
     killed = 0
     try:
-        hub = start_hub(folder, learners, proxy, int(start_timeout), transport)
-        sampler = Sampler(hub.process.pid)
-        sampler.start()
-        if on_hub:
-            on_hub(hub, sampler)
+        prepare_folder(folder, learners)
+        for attempt in range(1, START_ATTEMPTS + 1):
+            hub = start_hub(folder, learners, proxy, int(start_timeout), transport)
+            sampler = Sampler(hub.process.pid)
+            sampler.start()
+            if on_hub:
+                on_hub(hub, sampler)
+            if hub_is_up(hub, start_timeout):
+                break
+            # Another program on this host took one of the hub's ports between our choice and
+            # its bind: a fault of the benchmark's set-up, not of the class. Try new ports.
+            lost_a_port = "Address already in use" in hub.log.read_text(errors="replace")
+            stop_hub(hub, sampler)
+            if not lost_a_port or attempt == START_ATTEMPTS:
+                raise ClassroomError(f"the hub exited with code {hub.process.returncode}:\n"
+                                     f"{hub.log_tail()}")
+            print(f"classroom: a port of the hub was taken; starting again ({attempt})", file=sys.stderr)
         try:
             asyncio.run(_class(hub, timeout, start_timeout, marks))
         except asyncio.CancelledError:
@@ -716,7 +766,12 @@ def run_class(notebooks: list[Path], timeout: float = 600, start_timeout: float 
         if hub is not None:
             killed = stop_hub(hub, sampler)
             if failures or any(l.failure for l in learners):
-                print(f"--- hub log ({hub.log}) ---\n{hub.log_tail(60)}", file=sys.stderr)
+                # The servers and kernels log into the hub's log: keep it, and quote its errors.
+                logs.mkdir(parents=True, exist_ok=True)
+                kept = logs / f"{time.strftime('%Y%m%d-%H%M%S')}-{folder.name}.log"
+                shutil.copy2(hub.log, kept)
+                hub_errors.extend(hub.errors())
+                print(f"classroom: the hub's log is kept in {kept}", file=sys.stderr)
         if keep:
             print(f"kept {folder}", file=sys.stderr)
         else:
@@ -759,6 +814,7 @@ def run_class(notebooks: list[Path], timeout: float = 600, start_timeout: float 
         "learner_peak_mb": _summary([p["learner_peak_mb"] for p in per_learner]),
         "host_used_peak_mb": round((available_before - sampler.host_available_min) / MiB) if sampler else None,
         "failures": failures,
+        "hub_log_errors": hub_errors,
         "cpus": os.cpu_count(),
         "load_before": [round(x, 2) for x in load],
         "load_after": [round(x, 2) for x in os.getloadavg()],

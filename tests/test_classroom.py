@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import classroom  # noqa: E402
+import classroom
 
 
 def proxy_or_skip() -> Path:
@@ -48,8 +48,8 @@ def test_a_small_class_runs_a_lesson_and_leaves_nothing_behind(tmp_path):
 
     started = {}
     report = classroom.run_class([lesson, lesson, broken], timeout=300, start_timeout=180,
-                                 proxy=proxy, on_hub=lambda hub, sampler: started.update(
-                                     hub=hub, sampler=sampler))
+                                 proxy=proxy, logs=tmp_path / "logs",
+                                 on_hub=lambda hub, sampler: started.update(hub=hub, sampler=sampler))
     assert json.loads(json.dumps(report)) == report          # one JSON line, as printed
 
     n_cells = len(classroom.code_cells(lesson))
@@ -65,6 +65,7 @@ def test_a_small_class_runs_a_lesson_and_leaves_nothing_behind(tmp_path):
     # The failing notebook stops at its first error, and the report names the cell and the error.
     assert third["cells"] == "1/3"
     assert report["failures"] == ["learner03: code cell 2: ZeroDivisionError: division by zero"]
+    assert len(list((tmp_path / "logs").glob("*.log"))) == 1, "a failed run keeps the hub's log"
     assert report["wall_s"] >= max(first["run_s"], second["run_s"]) - 0.1
 
     hub, sampler = started["hub"], started["sampler"]
