@@ -11,11 +11,12 @@ export OMP_NUM_THREADS ?= 1
 # JupyterLab refuses to run as root unless told that it is intended.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test classroom data exercises notebooks results slides slides-metadata normalize bench links clean help
+.PHONY: lab test classroom data exercises nbgrader notebooks results slides slides-metadata normalize bench links clean help
 help:
 	@echo "make lab        open the course in JupyterLab (sets everything up first)"
 	@echo "make test       run the unit tests and execute every notebook (nbval)"
 	@echo "make exercises  build the student edition and solutions into student/"
+	@echo "make nbgrader   build an nbgrader course (one assignment per lesson) into build/nbgrader/"
 	@echo "make notebooks  re-execute the lessons in place and save their outputs"
 	@echo "make results    recompute the cached sweeps in course_lib/results/ (long), then the lessons"
 	@echo "make slides     build offline reveal.js decks of the lessons into build/slides/"
@@ -36,6 +37,10 @@ $(STAMP): pyproject.toml | $(VENV)/bin/python
 
 $(TEST_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[lab,test]"
+	@# nbgrader, a test dependency, would add instructor menus to every learner's JupyterLab.
+	-$(BIN)/jupyter labextension disable --level=sys_prefix @jupyter/nbgrader >/dev/null 2>&1
+	for e in formgrader validate_assignment assignment_list course_list; do \
+		$(BIN)/jupyter server extension disable --sys-prefix nbgrader.server_extensions.$$e >/dev/null 2>&1 || true; done
 	touch $(TEST_STAMP)
 
 data: $(STAMP)
@@ -55,6 +60,9 @@ test: $(TEST_STAMP) data
 
 exercises: $(STAMP)
 	$(BIN)/python -m course_lib.exercises
+
+nbgrader: $(TEST_STAMP)
+	$(BIN)/python -m course_lib.exercises --nbgrader build/nbgrader
 
 notebooks: $(STAMP) data
 	$(BIN)/python tools/execute_notebooks.py

@@ -7,9 +7,14 @@ first line is ``# Exercise NN.k: <one-line task>``. This module writes:
 - the student edition: every solution region replaced by
   ``raise NotImplementedError("Exercise NN.k: <task>")``, every output cleared;
 - a solutions notebook (and HTML page) per lesson: just the exercises, solved, for
-  self-learners to look up after trying.
+  self-learners to look up after trying;
+- with ``--nbgrader COURSE_DIR``, an nbgrader course: ``COURSE_DIR/source/lessonNN/`` holds each
+  lesson with nbgrader's cell metadata (exercise cells are solution cells; each check cell is a
+  locked, graded test worth one point that raises unless the exercise passes; every other cell
+  is locked), ready for ``nbgrader generate_assignment lessonNN``.
 
-    python -m course_lib.exercises            # notebooks/ -> student/ and student/solutions/
+    python -m course_lib.exercises                          # notebooks/ -> student/ (+ solutions/)
+    python -m course_lib.exercises --nbgrader build/nbgrader  # an nbgrader course folder
 """
 from __future__ import annotations
 
@@ -23,6 +28,8 @@ from ._validation import CourseError
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HEADER = re.compile(r"^# Exercise (\d\d\.\d+): (.+)$")
+CHECK_CALL = re.compile(r'^check\("(\d\d\.\d+)", ([^()]+)\)$')
+NBVAL_MARKERS = ("# NBVAL_CHECK_OUTPUT", "# NBVAL_IGNORE_OUTPUT")
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -112,6 +119,90 @@ def solutions_notebook(nb, title: str):
     return out
 
 
+def check_cell_exercise(source: str) -> str | None:
+    """The exercise id of a check cell (``check("NN.k", answer)`` after any nbval marker), or None."""
+    lines = [line.strip() for line in source.split("\n")
+             if line.strip() and line.strip() not in NBVAL_MARKERS]
+    match = CHECK_CALL.match(lines[0]) if len(lines) == 1 else None
+    return match.group(1) if match else None
+
+
+def _nbgrader_meta(grade_id, *, solution=False, grade=False, locked=True, points=None):
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution}
+    if points is not None:
+        meta["points"] = points
+    return meta
+
+
+def nbgrader_notebook(nb, where="notebook", points=1):
+    """A copy of ``nb`` with nbgrader's cell metadata, for ``nbgrader generate_assignment``.
+
+    - An exercise cell becomes a solution cell (nbgrader replaces each marked region with its
+      stub in the students' copy).
+    - Its check cell becomes a locked, graded test worth ``points``. It calls
+      ``check(..., graded=True)``, which raises unless the exercise passes, so an untouched or
+      wrong answer scores 0 (a plain ``check`` only prints, and nbgrader would give full marks).
+    - Every other cell is locked: nbgrader restores it from this source when it autogrades.
+    nbval's marker lines are dropped; outputs are kept (generate_assignment clears them).
+    """
+    nb = nbformat.from_dict(nb)
+    for i, cell in enumerate(nb.cells):
+        cell.source = "\n".join(line for line in cell.source.split("\n")
+                                if line.strip() not in NBVAL_MARKERS)
+        header = exercise_header(cell.source) if cell.cell_type == "code" else None
+        checked = check_cell_exercise(cell.source) if cell.cell_type == "code" else None
+        if header and solution_regions(cell.source):
+            meta = _nbgrader_meta(f"exercise-{header[0].replace('.', '_')}", solution=True, locked=False)
+        elif checked:
+            cell.source = CHECK_CALL.sub(r'check("\1", \2, graded=True)', cell.source.strip())
+            meta = _nbgrader_meta(f"check-{checked.replace('.', '_')}", grade=True, points=points)
+        elif "BEGIN SOLUTION" in cell.source or "END SOLUTION" in cell.source:
+            raise CourseError(f"{where}, cell {i + 1} mentions a solution marker outside an exercise "
+                              f"cell. nbgrader takes any line containing 'BEGIN SOLUTION' or 'END "
+                              f"SOLUTION' for a marker: rephrase the text, or make the cell an "
+                              f"exercise ('# Exercise NN.k: <task>' on its first line).")
+        else:
+            meta = _nbgrader_meta(f"cell-{i + 1:03d}")
+        cell.metadata["nbgrader"] = meta
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+NBGRADER_CONFIG = """\
+# nbgrader configuration for "Neural Networks from Scratch" (written by course_lib.exercises).
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = "nnfs"
+c.CourseDirectory.root = {root!r}
+# One lesson can train for a minute (lesson 07); give each cell time.
+c.Execute.timeout = 600
+"""
+
+
+def build_nbgrader_course(src=ROOT / "notebooks", course=ROOT / "build" / "nbgrader",
+                          lessons=None) -> list[Path]:
+    """Write ``course/source/lessonNN/NN_name.ipynb`` for each lesson, and nbgrader_config.py.
+
+    lessons : lesson numbers such as ["03", "06"]; all lessons by default.
+    """
+    src, course = Path(src), Path(course).resolve()
+    notebooks = sorted(src.glob("[0-9][0-9]_*.ipynb"))
+    if lessons is not None:
+        notebooks = [p for p in notebooks if p.name[:2] in set(lessons)]
+    if not notebooks:
+        raise CourseError(f"No lesson notebooks (NN_name.ipynb) in {src}"
+                          + (f" for lessons {list(lessons)}." if lessons is not None else "."))
+    written = []
+    for path in notebooks:
+        target = course / "source" / f"lesson{path.name[:2]}" / path.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nbgrader_notebook(nbformat.read(path, as_version=4), path.name), target)
+        written.append(target)
+    config = course / "nbgrader_config.py"
+    config.write_text(NBGRADER_CONFIG.format(root=str(course)), encoding="utf-8")
+    return [*written, config]
+
+
 def build_editions(src=ROOT / "notebooks", dest=ROOT / "student", html=True,
                    force=False) -> list[Path]:
     """Write the student edition into ``dest`` and the solutions into ``dest/solutions``.
@@ -154,7 +245,17 @@ def main(argv=None):
     parser.add_argument("--no-html", action="store_true", help="skip the HTML solution pages")
     parser.add_argument("--force", action="store_true",
                         help="overwrite student notebooks even if they hold changes")
+    parser.add_argument("--nbgrader", type=Path, metavar="COURSE_DIR",
+                        help="instead, write an nbgrader course (source/lessonNN/) into COURSE_DIR")
     args = parser.parse_args(argv)
+    if args.nbgrader is not None:
+        try:
+            written = build_nbgrader_course(args.src, args.nbgrader)
+        except CourseError as exc:
+            raise SystemExit(f"error: {exc}") from None
+        print(f"nbgrader course: {len(written) - 1} lessons in {args.nbgrader / 'source'}/. Next:\n"
+              f"  cd {args.nbgrader} && nbgrader generate_assignment lesson06")
+        return
     try:
         written = build_editions(args.src, args.dest, html=not args.no_html, force=args.force)
     except CourseError as exc:

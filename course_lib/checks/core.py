@@ -35,6 +35,10 @@ class Hint(AssertionError):
     """Raised by a checker: the message tells the learner what is wrong and what to try."""
 
 
+class ExerciseNotPassed(AssertionError):
+    """Raised by ``check(..., graded=True)`` when an exercise did not pass: a graded test fails."""
+
+
 @dataclass(frozen=True)
 class Exercise:
     id: str
@@ -114,8 +118,13 @@ def _learner_frame(exc: BaseException) -> str:
     return f" (in {f.name}, line {f.lineno}: {f.line.strip() if f.line else ''})"
 
 
-def check(exercise_id: str, answer) -> CheckResult:
-    """Check a learner's answer to an exercise and return the result (it displays itself)."""
+def check(exercise_id: str, answer, graded: bool = False) -> CheckResult:
+    """Check a learner's answer to an exercise and return the result (it displays itself).
+
+    For self-study the result is only shown. With ``graded=True`` (the nbgrader edition's test
+    cells) a result that is not "passed" raises ExerciseNotPassed with the same message, so an
+    autograder scores the cell 0.
+    """
     known = exercises()
     if exercise_id not in known:
         raise KeyError(f"No exercise {exercise_id!r}. Known exercises: {', '.join(known)}.")
@@ -136,6 +145,8 @@ def check(exercise_id: str, answer) -> CheckResult:
             result = CheckResult(exercise_id, FAILED,
                                  f"your code raised {type(exc).__name__}: {exc}{_learner_frame(exc)}")
     _record(result)
+    if graded and not result.passed:
+        raise ExerciseNotPassed(repr(result))
     return result
 
 
