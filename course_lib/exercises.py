@@ -22,9 +22,14 @@ import argparse
 import re
 from pathlib import Path
 
-import nbformat
-
 from ._validation import CourseError
+
+try:
+    import nbformat
+except ImportError:   # course_lib alone has only its run-time dependencies
+    raise CourseError("Building the student edition or an nbgrader course reads notebooks with "
+                      "nbformat, which comes with the [lab] extra: pip install 'course_lib[lab]' "
+                      "(make exercises and make test install it).") from None
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HEADER = re.compile(r"^# Exercise (\d\d\.\d+): (.+)$")
