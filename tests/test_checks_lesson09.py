@@ -447,10 +447,12 @@ def test_overfitted_network_is_told_it_overfits(assert_hint, monkeypatch):
 
 @pytest.mark.parametrize("train, fragments", [
     (lambda X, y, rng: X_test, ["reads X_test", "test set", "validation split"]),
+    (lambda X, y, rng: load_fashion_mnist()[0], ["load_fashion_mnist()", "test set too"]),
     (lambda X, y, rng: L._train(X_train, y_train, rng), ["X_train", "validation images too"]),
     (lambda X, y, rng: np.random.randn(3), ["np.random.randn", "global random state", "rng"]),
     (lambda X, y, rng: np.random.default_rng(0), ["np.random.default_rng", "generator of its own"]),
-], ids=["test set", "whole training set", "global random state", "own generator"])
+], ids=["test set", "loads the data", "whole training set", "global random state",
+        "own generator"])
 def test_what_train_must_not_read_is_named_before_training(assert_hint, train, fragments):
     assert_hint("09.4", train, *fragments)
 
@@ -468,7 +470,7 @@ def test_training_must_return_params(assert_hint):
                 "b2 (10,)")
 
 
-X_test = y_test = X_train = y_train = None    # the names the notebook uses, read by the lambdas above
+X_test = y_test = X_train = y_train = load_fashion_mnist = None   # the notebook's names, read above
 
 
 # ------------------------------------------------------------------ graded hints
