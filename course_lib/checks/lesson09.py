@@ -160,7 +160,8 @@ HINTS = {
     ),
     "09.4": (
         ("Get a small run working first: 5,000 fit images, one epoch, printing the mean cost "
-         "every hundred steps. It should start near ln 10 ≈ 2.3 and fall. Then scale up. "
+         "every hundred steps. With small initial weights it starts near ln 10 ≈ 2.3, the cost "
+         "of a uniform guess, and it should fall. Then scale up. "
          "Judge every setting by the accuracy on X_val, never on X_test."),
         ("The initial weights matter most. All-zero (or all-equal) weights make every hidden "
          "unit the same for ever, since nothing breaks the symmetry; weights that are too "
