@@ -1,15 +1,14 @@
 """Lesson 09's live demo: the perturbation widget on a plain predict_proba function, and
-demo_network, which gives it the learner's network or, while theirs is not ready, the reference."""
+demo_network, which gives the last section the network check 09.4 validated or, while the
+learner's is not ready, the reference, with the reason in one line."""
 import matplotlib.pyplot as plt
-from matplotlib.colors import to_rgba
 import numpy as np
 import pytest
+from matplotlib.colors import to_rgba
 
 from course_lib._validation import CourseError
 from course_lib.checks import lesson09 as L
 from course_lib.widgets import fashion
-
-REFERENCE_LINE = "so this demo uses the reference network."
 
 
 @pytest.fixture(scope="module")
@@ -100,16 +99,19 @@ def test_function_returning_probs_and_cache_is_refused_clearly(bands, params):
 
 
 # ------------------------------------------------------------------ demo_network's fallback
+REFERENCE_LINE = "so this section uses the reference network."
+
+
 def stub(*args, **kwargs):
-    raise NotImplementedError("Exercise 09.4: Write train(X, y, rng) that builds a 784-128-10 network.")
+    raise NotImplementedError("Exercise 09.4: Write train(X, y, rng) that returns the params.")
 
 
 def forward_stub(params, X):
     raise NotImplementedError("Exercise 09.1: Write forward(params, X) that returns (probs, cache).")
 
 
-def reference_proba(X, y, seed, epochs=2):
-    params = L._train(X, y, np.random.default_rng(seed), epochs=epochs)
+def reference_proba(X, y, seed):
+    params = L._train(X, y, np.random.default_rng(seed))
     return lambda images: L._forward(params, images)[0]
 
 
@@ -119,35 +121,59 @@ def only_line(capsys):
     return lines[0]
 
 
+def checked(train, capsys):
+    """Run check 09.4 on train, as the lesson does before its last section (cheap for these
+    trains: each fails or stops before a real training run)."""
+    from course_lib.checks import check
+    result = check("09.4", train)
+    capsys.readouterr()
+    return result
+
+
+def validated(train, params, accuracy=0.9):
+    """What a passed check 09.4 leaves behind, without its minute of training."""
+    L._TRAINED[train] = L._Outcome("passed", "validation accuracy ...", params, accuracy)
+
+
 def test_stub_train_falls_back_to_the_reference(bands, capsys):
     (X, y), (X_show, _) = bands
-    predict_proba = L.demo_network(stub, L._forward, X, y, np.random.default_rng(0), epochs=2)
+    checked(stub, capsys)
+    predict_proba = L.demo_network(stub, L._forward, X, y, np.random.default_rng(0))
     assert only_line(capsys) == ("Your train() is not written yet (Exercise 09.4), "
-                                 "so this demo uses the reference network.")
+                                 "so this section uses the reference network.")
     assert np.allclose(predict_proba(X_show), reference_proba(X, y, 0)(X_show))
+
+
+def test_train_not_checked_falls_back_and_says_to_run_the_check(bands, capsys):
+    (X, y), _ = bands
+    L.demo_network(lambda X, y, rng: L._init(rng), L._forward, X, y, np.random.default_rng(0))
+    line = only_line(capsys)
+    assert "has not been through check 09.4" in line and line.endswith(REFERENCE_LINE)
 
 
 def test_stub_forward_inside_a_written_train_is_named(bands, capsys):
     (X, y), _ = bands
 
-    def train(X, y, rng, epochs=4):
+    def train(X, y, rng):
         params = L._init(rng, hidden=8)
         forward_stub(params, X[:64])
         return params
 
+    assert checked(train, capsys).status == "not attempted"
     predict_proba = L.demo_network(train, forward_stub, X, y, np.random.default_rng(0))
     assert only_line(capsys) == ("Your forward() is not written yet (Exercise 09.1), "
-                                 "so this demo uses the reference network.")
+                                 "so this section uses the reference network.")
     assert predict_proba(X[:3]).shape == (3, 10)
 
 
 def test_buggy_train_falls_back_and_shows_the_error(bands, capsys):
     (X, y), (X_show, _) = bands
 
-    def train(X, y, rng, epochs=4):
+    def train(X, y, rng):
         W1 = np.zeros((10, 128))            # a real bug: W1 should have 784 rows
         return X @ W1
 
+    checked(train, capsys)
     predict_proba = L.demo_network(train, L._forward, X, y, np.random.default_rng(0))
     line = only_line(capsys)
     assert line.startswith("Your train() raised ValueError: matmul")
@@ -156,14 +182,30 @@ def test_buggy_train_falls_back_and_shows_the_error(bands, capsys):
     assert np.allclose(predict_proba(X_show).sum(axis=1), 1)
 
 
-def test_buggy_forward_falls_back_and_shows_the_error(bands, capsys):
+def test_train_that_failed_its_check_is_named_with_the_hint(bands, capsys):
+    (X, y), _ = bands
+
+    def train(X, y, rng):
+        return L._init(rng)                 # never trains
+
+    checked(train, capsys)
+    L.demo_network(train, L._forward, X, y, np.random.default_rng(0))
+    line = only_line(capsys)
+    assert line.startswith("Your train() did not pass check 09.4: validation accuracy")
+    assert "no better than guessing" in line and line.endswith(REFERENCE_LINE)
+
+
+def test_buggy_forward_falls_back_and_shows_the_error(bands, capsys, params):
     (X, y), _ = bands
 
     def forward(params, X):
         raise KeyError("w1")
 
-    L.demo_network(lambda X, y, rng, epochs: L._train(X, y, rng, epochs=1), forward, X, y,
-                   np.random.default_rng(0))
+    def train(X, y, rng):
+        return params
+
+    validated(train, params)
+    L.demo_network(train, forward, X, y, np.random.default_rng(0))
     line = only_line(capsys)
     assert line.startswith("Your forward() raised KeyError: 'w1'") and line.endswith(REFERENCE_LINE)
 
@@ -171,45 +213,64 @@ def test_buggy_forward_falls_back_and_shows_the_error(bands, capsys):
 def test_multi_line_error_stays_on_one_line(bands, capsys):
     (X, y), _ = bands
 
-    def train(X, y, rng, epochs=4):
+    def train(X, y, rng):
         raise RuntimeError("first line.\nsecond line.")
 
+    checked(train, capsys)
     L.demo_network(train, L._forward, X, y, np.random.default_rng(0))
     assert "raised RuntimeError: first line. second line (in train" in only_line(capsys)
 
 
-@pytest.mark.parametrize("train, forward, fragment", [
-    (lambda X, y, rng, epochs: None, L._forward, "train must return the trained params"),
-    (lambda X, y, rng, epochs: L._init(rng), lambda p, X: (np.ones((len(X), 10)), None),
-     "sum to 1"),
-    (lambda X, y, rng, epochs: L._init(rng), lambda p, X: (np.full((len(X), 3), 1 / 3), None),
-     "shape (5, 10)"),
-], ids=["no params", "not normalized", "wrong width"])
-def test_unusable_network_falls_back_with_the_reason(bands, capsys, train, forward, fragment):
+@pytest.mark.parametrize("forward, fragment", [
+    (lambda p, X: (np.ones((len(X), 10)), None), "sum to 1"),
+    (lambda p, X: (np.full((len(X), 3), 1 / 3), None), "shape (5, 10)"),
+], ids=["not normalized", "wrong width"])
+def test_unusable_forward_falls_back_with_the_reason(bands, capsys, params, forward, fragment):
     (X, y), _ = bands
+
+    def train(X, y, rng):
+        return params
+
+    validated(train, params)
     L.demo_network(train, forward, X, y, np.random.default_rng(0))
     line = only_line(capsys)
     assert line.startswith("Your network cannot be shown: ") and fragment in line
     assert line.endswith(REFERENCE_LINE)
 
 
-def test_working_network_is_the_learners_own(bands, capsys):
-    (X, y), (X_show, _) = bands
-    seen = {}
+def test_a_redefined_train_is_not_the_validated_one(bands, capsys, params):
+    (X, y), _ = bands
 
-    def train(X, y, rng, epochs=4):      # not the reference's learning rate: another network
-        seen.update(n=len(X), epochs=epochs)
-        return L._train(X, y, rng, epochs=epochs, learning_rate=0.05)
+    def train(X, y, rng):
+        return params
+
+    validated(train, params)
+
+    def train(X, y, rng):                  # the learner changed the cell and re-ran it
+        return params
+
+    L.demo_network(train, L._forward, X, y, np.random.default_rng(0))
+    assert "has not been through check 09.4" in only_line(capsys)
+
+
+def test_validated_network_is_the_learners_own(bands, capsys):
+    (X, y), (X_show, _) = bands
+    mine = L._train(X, y, np.random.default_rng(0), epochs=2, learning_rate=0.05)
+    calls = {"train": 0, "forward": 0}
+
+    def train(X, y, rng):
+        calls["train"] += 1
+        return mine
 
     def forward(params, X):
-        seen["forward"] = seen.get("forward", 0) + 1
+        calls["forward"] += 1
         return L._forward(params, X)
 
-    predict_proba = L.demo_network(train, forward, X, y, np.random.default_rng(0), epochs=2)
-    assert only_line(capsys) == ("This demo uses your network, trained by your train() on "
-                                 "500 images for 2 epochs.")
-    assert seen == {"n": 500, "epochs": 2, "forward": 1}
-    mine = L._train(X, y, np.random.default_rng(0), epochs=2, learning_rate=0.05)
+    validated(train, mine, accuracy=0.8774)
+    predict_proba = L.demo_network(train, forward, X, y, np.random.default_rng(0))
+    assert only_line(capsys) == ("This section uses your network: the one check 09.4 trained on "
+                                 "the 50,000 fit images and validated (validation accuracy 0.877).")
+    assert calls == {"train": 0, "forward": 1}      # no second training run
     assert np.allclose(predict_proba(X_show), L._forward(mine, X_show)[0])
-    assert seen["forward"] == 2                     # the demo runs the learner's forward
+    assert calls["forward"] == 2                    # the demo runs the learner's forward
     assert not np.allclose(predict_proba(X_show), reference_proba(X, y, 0)(X_show))
