@@ -33,7 +33,7 @@ except ImportError:   # course_lib alone has only its run-time dependencies
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HEADER = re.compile(r"^# Exercise (\d\d\.\d+): (.+)$")
-CHECK_CALL = re.compile(r'^check\("(\d\d\.\d+)", ([^()]+)\)$')
+CHECK_CALL = re.compile(r'^check\("(\d\d\.\d+)", ([^()#]+)\)(\s*#.*)?$')
 NBVAL_MARKERS = ("# NBVAL_CHECK_OUTPUT", "# NBVAL_IGNORE_OUTPUT")
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -160,7 +160,7 @@ def nbgrader_notebook(nb, where="notebook", points=1):
         if header and solution_regions(cell.source):
             meta = _nbgrader_meta(f"exercise-{header[0].replace('.', '_')}", solution=True, locked=False)
         elif checked:
-            cell.source = CHECK_CALL.sub(r'check("\1", \2, graded=True)', cell.source.strip())
+            cell.source = CHECK_CALL.sub(r'check("\1", \2, graded=True)\3', cell.source.strip())
             meta = _nbgrader_meta(f"check-{checked.replace('.', '_')}", grade=True, points=points)
         elif "BEGIN SOLUTION" in cell.source or "END SOLUTION" in cell.source:
             raise CourseError(f"{where}, cell {i + 1} mentions a solution marker outside an exercise "
