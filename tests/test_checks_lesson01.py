@@ -141,7 +141,7 @@ def forward_no_bias(X, params, activation):
 
 # ---------------------------------------------------------------- 01.3
 def count_parameters(sizes):
-    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))  # noqa: RUF007 (as learners write it)
 
 
 def count_parameters_indexed(sizes):
@@ -152,7 +152,7 @@ def count_parameters_indexed(sizes):
 
 
 def count_weights_only(sizes):
-    return sum(n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    return sum(n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))  # noqa: RUF007
 
 
 def count_stops_one_layer_early(sizes):
@@ -174,7 +174,7 @@ def count_with_input_biases(sizes):
 
 
 def count_input_side_biases(sizes):
-    return sum(n_in * n_out + n_in for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    return sum(n_in * n_out + n_in for n_in, n_out in zip(sizes[:-1], sizes[1:]))  # noqa: RUF007
 
 
 def count_one_bias_per_layer(sizes):
@@ -183,7 +183,7 @@ def count_one_bias_per_layer(sizes):
 
 def count_crashes_without_layers(sizes):
     total = sizes[0] * sizes[1] + sizes[1]
-    for n_in, n_out in zip(sizes[1:-1], sizes[2:]):
+    for n_in, n_out in zip(sizes[1:-1], sizes[2:]):  # noqa: RUF007
         total += n_in * n_out + n_out
     return total
 
