@@ -6,12 +6,30 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from course_lib import CourseError, Dense, ReLU, Sequential, Sigmoid, Softmax, Tanh, make_spirals
+from course_lib import (
+    CourseError,
+    Dense,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    make_spirals,
+)
 from course_lib.diagnostics import dead_unit_fraction, dead_units, saturated_fraction
-from course_lib.widgets.activations import (CHOICES, activation_and_derivative, activation_race,
-                                            gradient_ratio, mean_output, one_sign_fraction,
-                                            plot_activation, plot_zigzag, steps_to_reach,
-                                            training_error_curve, zigzag_path)
+from course_lib.widgets.activations import (
+    CHOICES,
+    activation_and_derivative,
+    activation_race,
+    gradient_ratio,
+    mean_output,
+    one_sign_fraction,
+    plot_activation,
+    plot_zigzag,
+    steps_to_reach,
+    training_error_curve,
+    zigzag_path,
+)
 
 
 @pytest.fixture(autouse=True)

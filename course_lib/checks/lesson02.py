@@ -1,9 +1,9 @@
 """Checkers for lesson 02, activation functions. Reference answers are built from course_lib."""
 from __future__ import annotations
 
-import numpy as np
-
 from functools import lru_cache
+
+import numpy as np
 
 from ..activations import elu, elu_prime, leaky_relu
 from ..gradcheck import numerical_gradient, rel_error
@@ -133,7 +133,7 @@ def check_prelu_alpha_grad(answer):
                        f"get shape ({units},).")
         got = _array(got, (units,), f"prelu_alpha_grad for z of shape {z.shape}")
 
-        def cost():
+        def cost(z=z, alpha=alpha, dout=dout):
             return float(np.sum(leaky_relu(z, alpha) * dout))
 
         numeric = numerical_gradient(cost, alpha)
