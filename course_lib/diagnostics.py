@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import CourseError
 from .layers import Dense, Maxout
 
 
@@ -21,14 +22,44 @@ def pre_activations(net, X) -> list[np.ndarray]:
             if isinstance(layer, (Dense, Maxout))]
 
 
+def dead_units(net, X, layer_index) -> np.ndarray:
+    """Which units of layer ``layer_index`` output <= 0 for every example in X: bool, shape (width,).
+
+    Applied to a ReLU layer these are the 'dead' units on X: no example activates them, so no
+    gradient reaches their incoming weights and bias. Whether one can come back depends on its
+    inputs: in the first hidden layer they are the fixed data, so under plain gradient descent
+    it never does; deeper, its inputs are earlier layers' outputs, which keep changing.
+    """
+    return np.all(layer_outputs(net, X)[layer_index] <= 0, axis=0)
+
+
 def dead_unit_fraction(net, X, layer_index) -> float:
     """Fraction of the units of layer ``layer_index`` that output <= 0 for every example in X.
 
-    Applied to a ReLU layer this is the 'dead ReLU' fraction: units that no example activates
-    receive no gradient and so can never recover.
+    Applied to a ReLU layer this is the 'dead ReLU' fraction (see ``dead_units``).
     """
-    a = layer_outputs(net, X)[layer_index]
-    return float(np.mean(np.all(a <= 0, axis=0)))
+    return float(np.mean(dead_units(net, X, layer_index)))
+
+
+def saturated_fraction(net, X, threshold=0.99) -> float:
+    """Fraction of the hidden tanh and sigmoid outputs for a batch X that sit on a flat end.
+
+    A tanh output is saturated when |a| > threshold, a sigmoid output when |2a - 1| > threshold
+    (the same point of the curve, as sigma(z) = (1 + tanh(z/2)) / 2); at 0.99 the slope there is
+    below 2% of its largest value. Pooled over every hidden tanh or sigmoid layer (the output
+    layer is skipped); X : (n, d). Raises CourseError if the network has no such layer.
+    """
+    pooled = []
+    for layer, a in zip(net.layers[:-1], layer_outputs(net, X)[:-1]):
+        kind = getattr(layer, "name", None)
+        if kind == "tanh":
+            pooled.append(np.abs(a).ravel() > threshold)
+        elif kind == "sigmoid":
+            pooled.append(np.abs(2 * a - 1).ravel() > threshold)
+    if not pooled:
+        raise CourseError("saturated_fraction needs a network with tanh or sigmoid hidden layers, "
+                          f"but this one has {', '.join(type(layer).__name__ for layer in net.layers)}.")
+    return float(np.mean(np.concatenate(pooled)))
 
 
 def gradient_norms(net, X, y) -> dict[str, float]:

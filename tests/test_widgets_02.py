@@ -1,12 +1,35 @@
-"""Lesson 02's demo maths and live-demo callbacks (activation chooser, zig-zag), at their extremes."""
+"""Lesson 02's demo maths (vanishing gradients, the ReLU-tanh race, dead and saturated units) and
+live-demo callbacks (activation chooser, zig-zag), at their extremes."""
+import json
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from course_lib import CourseError, Dense, ReLU, Sequential, Softmax, make_spirals
-from course_lib.widgets.activations import (CHOICES, activation_and_derivative, mean_output,
-                                            one_sign_fraction, plot_activation, plot_zigzag,
-                                            steps_to_reach, training_error_curve, zigzag_path)
+from course_lib import (
+    CourseError,
+    Dense,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    make_spirals,
+)
+from course_lib.diagnostics import dead_unit_fraction, dead_units, saturated_fraction
+from course_lib.widgets.activations import (
+    CHOICES,
+    activation_and_derivative,
+    activation_race,
+    gradient_ratio,
+    mean_output,
+    one_sign_fraction,
+    plot_activation,
+    plot_zigzag,
+    steps_to_reach,
+    training_error_curve,
+    zigzag_path,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +138,72 @@ def test_training_error_curve_and_steps_to_reach():
     assert steps_to_reach(steps, errors, 1.0) == 20
     assert steps_to_reach(steps, errors, -0.1) is None
     assert steps_to_reach([10, 20, 30], [0.5, 0.2, 0.1], 0.25) == 20
+
+
+def test_training_error_curve_monitor_is_called_at_every_measurement():
+    X, y = make_spirals(n=90, n_classes=3, rng=1)
+    net = Sequential([Dense(2, 16, weight_init="he"), ReLU(), Dense(16, 3), Softmax()], rng=1)
+    net.compile("categorical_crossentropy", "sgd", learning_rate=0.1)
+    calls = []
+    steps, errors, seen = training_error_curve(net, X, y, steps=30, every=10, batch_size=8, seed=1,
+                                               monitor=lambda n: calls.append(n) or len(calls))
+    assert list(steps) == [10, 20, 30] and len(errors) == 3
+    assert list(seen) == [1, 2, 3] and all(n is net for n in calls)
+
+
+# ------------------------------------------------------------ vanishing gradients and the race
+def _tiny_images(n=60, d=20, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.random((n, d)), rng.integers(0, 10, n)
+
+
+def test_gradient_ratio_vanishes_with_sigmoid_depth_but_not_with_relu():
+    X, y = _tiny_images()
+    shallow = gradient_ratio(X, y, 1, "sigmoid", "scaled_normal", width=16, seed=0)
+    deep = gradient_ratio(X, y, 6, "sigmoid", "scaled_normal", width=16, seed=0)
+    assert deep < shallow / 100                      # about a factor 4 per added sigmoid layer
+    relu_deep = gradient_ratio(X, y, 6, "relu", "he", width=16, seed=0)
+    assert 0.05 < relu_deep < 50
+    assert gradient_ratio(X, y, 3, seed=5) == gradient_ratio(X, y, 3, seed=5)      # seeded
+    with pytest.raises(CourseError, match="n_hidden"):
+        gradient_ratio(X, y, 0)
+
+
+def test_activation_race_records_curves_and_tanh_saturation():
+    X, y = _tiny_images(n=80, d=100, seed=1)
+    race = activation_race(X.astype(np.float32), y, seeds=[0, 1],
+                           setups=(("tanh", "large_normal"), ("relu", "he")), learning_rates=(0.05,),
+                           sizes=(100, 8, 10), steps=20, every=10, n_eval=40)
+    assert race["steps"] == [10, 20] and len(race["runs"]) == 4
+    for run in race["runs"]:
+        assert set(run) >= {"activation", "init", "learning_rate", "seed", "errors"}
+        assert len(run["errors"]) == 2 and all(0 <= e <= 1 for e in run["errors"])
+        assert ("saturated" in run) == (run["activation"] == "tanh")
+    tanh_runs = [r for r in race["runs"] if r["activation"] == "tanh"]
+    assert all(min(r["saturated"]) > 0.3 for r in tanh_runs)       # large weights saturate tanh
+    json.dumps(race)                                                 # cacheable as JSON
+
+
+# ------------------------------------------------------------ diagnostics used by lesson 02
+def test_dead_units_marks_the_columns_that_no_example_activates():
+    net = Sequential([Dense(3, 4), ReLU(), Dense(4, 2), Softmax()], rng=0)
+    net.layers[0].params["W"][...] = 0.0
+    net.layers[0].params["b"][...] = [-1.0, 0.5, 0.0, -0.2]
+    net.layers[0].params["W"][0, 3] = 1.0            # unit 3 fires when x0 > 0.2
+    X = np.array([[0.0, 1.0, 2.0], [0.5, 0.0, 0.0]])
+    assert dead_units(net, X, 1).tolist() == [True, False, True, False]
+    assert dead_unit_fraction(net, X, 1) == 0.5
+    assert dead_units(net, X[:1], 1).tolist() == [True, False, True, True]
+
+
+def test_saturated_fraction_for_tanh_and_sigmoid_layers():
+    X = np.ones((5, 2))
+    # tanh(3) = 0.995 and sigma(6) = 0.9975 (|2a - 1| = 0.995): the same point on the two curves.
+    for kind, z_flat in ((Tanh(), 3.0), (Sigmoid(), 6.0)):
+        net = Sequential([Dense(2, 2), kind, Dense(2, 2), Softmax()], rng=0)
+        net.layers[0].params["W"][...] = 0.0
+        net.layers[0].params["b"][...] = [z_flat, 0.1]     # unit 0 on a flat end, unit 1 in the middle
+        assert saturated_fraction(net, X) == 0.5, kind
+        assert saturated_fraction(net, X, threshold=0.9999) == 0.0
+    with pytest.raises(CourseError, match="tanh or sigmoid"):
+        saturated_fraction(Sequential([Dense(2, 2), ReLU(), Dense(2, 2), Softmax()], rng=0), X)

@@ -1,10 +1,13 @@
 """Checkers for lesson 02, activation functions. Reference answers are built from course_lib."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..activations import elu, elu_prime, leaky_relu
 from ..gradcheck import numerical_gradient, rel_error
+from ..widgets.activations import gradient_ratio
 from .core import Hint, exercise
 
 
@@ -45,8 +48,9 @@ def check_elu_prime(answer):
         if np.allclose(got[neg], alpha * np.exp(z[neg]) - alpha):
             raise Hint("for z <= 0 you returned alpha (e^z - 1), which is ELU itself; its slope is "
                        "alpha e^z (the -1 is a constant and disappears).")
+        i = np.argmax(np.where(neg, np.abs(got - want), -1.0))     # the worst point, never a right one
         raise Hint(f"for z <= 0 (alpha = {alpha}) the slope of alpha (e^z - 1) is alpha e^z; "
-                   f"at z = {z[neg][0]:.3f} you returned {got[neg][0]:.4g}, expected {want[neg][0]:.4g}.")
+                   f"at z = {z.flat[i]:.3f} you returned {got.flat[i]:.4g}, expected {want.flat[i]:.4g}.")
     # Default alpha; the slope must also agree with finite differences of ELU itself.
     z_mid = _away_from_zero(rng, (4, 4), scale=1.5)
     numeric = (elu(z_mid + 1e-6) - elu(z_mid - 1e-6)) / 2e-6
@@ -98,6 +102,10 @@ def check_dead_fraction(answer):
         if abs(got - float(np.mean(np.all(M <= 0, axis=1)))) < 1e-12:
             raise Hint(f"on {what} you returned the fraction of examples that activate no unit. "
                        f"Units are the columns of A: reduce over the rows, axis=0.")
+        if abs(got - float(np.mean(np.any(M <= 0, axis=0)))) < 1e-12:
+            raise Hint(f"on {what} you returned the fraction of units that are zero on *some* example "
+                       f"({got:.3f}). A unit is dead only if it is zero on every example: np.all, not "
+                       f"np.any.")
         if abs(got - float(np.sum(np.all(M <= 0, axis=0)))) < 1e-12 and want not in (0.0, 1.0):
             raise Hint(f"on {what} you returned the number of dead units ({got:g}); divide by the "
                        f"number of units to get a fraction.")
@@ -125,7 +133,7 @@ def check_prelu_alpha_grad(answer):
                        f"get shape ({units},).")
         got = _array(got, (units,), f"prelu_alpha_grad for z of shape {z.shape}")
 
-        def cost():
+        def cost(z=z, alpha=alpha, dout=dout):
             return float(np.sum(leaky_relu(z, alpha) * dout))
 
         numeric = numerical_gradient(cost, alpha)
@@ -148,8 +156,9 @@ def check_prelu_alpha_grad(answer):
 
 # ----------------------------------------------------------------------- 02.4
 _CHOICE_HINTS = {
-    "A": "sigmoid hidden units saturate and their outputs are never zero-centred, and ten separate "
-         "sigmoids need not sum to 1 across the classes.",
+    "A": "ten separate sigmoid outputs need not sum to 1 across the classes, as the probabilities of "
+         "ten mutually exclusive classes must. (In the hidden layer a sigmoid would work in a network "
+         "this shallow, but its outputs are never zero-centred and ReLU is the usual first choice.)",
     "C": "a ReLU output is not a probability (it is unbounded and need not sum to 1), and tanh in "
          "the hidden layer still saturates.",
     "D": "a sigmoid output suits a single yes/no (0/1) answer; ten mutually exclusive classes need "
@@ -166,3 +175,66 @@ def check_choice(answer):
     if choice != "B":
         raise Hint(f"not {choice}: {_CHOICE_HINTS[choice]}")
     return "ReLU in the hidden layer, softmax over the ten classes."
+
+
+# ----------------------------------------------------------------------- 02.5
+_DEPTHS = (3, 6, 12)
+_TOLERANCE = 3.0        # a prediction within this factor of the measurement passes
+
+
+@lru_cache(maxsize=1)
+def _measured_ratios():
+    """First/last gradient ratio of sigmoid networks at _DEPTHS, each the geometric mean of three
+    seeds, on 500 Fashion-MNIST training images that lesson 02 does not use for this."""
+    from ..data import load_fashion_mnist
+
+    (X_train, y_train), _, _ = load_fashion_mnist(scale=False)     # uint8: no copy of all 60,000 in float
+    rows = np.random.default_rng(2025).choice(len(X_train), size=500, replace=False)
+    X, y = X_train[rows] / 255.0, y_train[rows]
+    return {d: float(np.exp(np.mean([np.log(gradient_ratio(X, y, d, "sigmoid", "scaled_normal", seed=s))
+                                     for s in (101, 102, 103)])))
+            for d in _DEPTHS}
+
+
+@exercise("02.5", "Predicting a deeper network's vanishing gradient")
+def check_predicted_ratio(answer):
+    got = {}
+    for d in _DEPTHS:
+        value = answer(d)
+        try:
+            got[d] = float(value)
+        except (TypeError, ValueError):
+            raise Hint(f"predicted_ratio({d}) should return one number, but returned "
+                       f"{type(value).__name__}.") from None
+        if not np.isfinite(got[d]) or got[d] <= 0:
+            raise Hint(f"predicted_ratio({d}) returned {got[d]}, but a ratio of two gradient norms is a "
+                       f"positive, finite number.")
+    measured = _measured_ratios()
+    off = {d: got[d] / measured[d] for d in _DEPTHS}
+    if all(1 / _TOLERANCE <= f <= _TOLERANCE for f in off.values()):
+        return "within a factor of 3 of the measured ratio at 3, 6 and 12 hidden layers."
+    if np.isclose(got[3], got[12], rtol=1e-3):
+        raise Hint("your prediction is the same at every depth. Each added sigmoid layer multiplies the "
+                   "gradient by another factor below 1, so the deeper the network, the smaller the ratio.")
+    if got[12] > got[3]:
+        raise Hint("your prediction grows with depth, but the first layer's gradient falls further behind "
+                   "the last layer's as layers are added: divide by the per-layer factor, do not multiply.")
+    # Measured per added layer, the ratio falls by a constant factor: log(ratio) is linear in depth.
+    fall_short = np.log(got[3] / got[6]) / 3      # the prediction's log-fall per layer, 3 -> 6
+    fall_long = np.log(got[6] / got[12]) / 6      # and 6 -> 12
+    fall_true = np.log(measured[3] / measured[12]) / 9
+    if abs(fall_short - fall_long) > 0.25 * max(fall_short, fall_long):
+        raise Hint(f"your prediction falls by a factor {np.exp(fall_short):.2g} per layer from 3 to 6 hidden "
+                   f"layers, but only {np.exp(fall_long):.2g} per layer from 6 to 12. The factors multiply: "
+                   f"every added layer divides the ratio by the same factor, so the ratio falls "
+                   f"exponentially with depth (factor ** (n_hidden - 1)), not like 1 / n_hidden.")
+    fall = np.log(got[3] / got[12]) / 9
+    if abs(fall - fall_true) > np.log(_TOLERANCE) / 9:
+        raise Hint(f"your prediction falls by a factor {np.exp(fall):.2g} per added hidden layer, but the "
+                   f"measurement falls by more like {np.exp(fall_true):.1f}: use the per-layer factor that "
+                   f"section 3.1 printed for the 64 x 64 layers.")
+    ratio = np.exp(np.mean(np.log(list(off.values()))))
+    raise Hint(f"your per-layer factor is right, but every prediction is off by the same factor, about "
+               f"{max(ratio, 1 / ratio):.1f} ({'too large' if ratio > 1 else 'too small'}). Check the "
+               f"starting point and the count: at n_hidden = 1 the ratio is the one section 3.1 measured "
+               f"for one hidden layer, and each of the other n_hidden - 1 layers divides it once.")

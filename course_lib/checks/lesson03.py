@@ -32,9 +32,11 @@ def check_sigmoid_derivative(sigmoid_derivative):
     if np.allclose(got, z * (1 - z)):
         raise Hint("you applied the formula to z instead of to sigma(z): compute s = sigmoid(z) "
                    "first, then s * (1 - s).")
-    at_zero = got[z == 0.0][0]   # z = 0 is the steepest point of the sigmoid
-    raise Hint(f"at z = 0 the slope of sigma is 0.25 (its largest value), but yours gives "
-               f"{at_zero:.4g}. Use sigma'(z) = sigma(z) * (1 - sigma(z)).")
+    # Report the point where the answer is furthest off, never one where it happens to be right.
+    i = np.unravel_index(np.argmax(np.abs(got - numeric)), z.shape)
+    exact = np.exp(-abs(z[i])) / (1 + np.exp(-abs(z[i]))) ** 2     # sigma'(z), even where 1 - sigma rounds to 0
+    raise Hint(f"at z = {z[i]:g} the slope of sigma is {exact:.4g}, but yours gives {got[i]:.4g}. "
+               f"Use sigma'(z) = sigma(z) * (1 - sigma(z)).")
 
 
 def _reference_bce(a, y):
@@ -67,6 +69,9 @@ def check_bce_cost(bce_cost):
         if np.isclose(got, -expected, rtol=1e-6):
             raise Hint("your cost is negative. ln a < 0 for 0 < a < 1, so the cost needs the "
                        "leading minus sign: -[y ln a + (1 - y) ln(1 - a)].")
+        for base, name in ((2.0, "np.log2"), (10.0, "np.log10")):
+            if np.isclose(got, expected / np.log(base), rtol=1e-6):
+                raise Hint(f"you used {name}. The cross-entropy uses the natural log, np.log.")
         if np.isclose(got, len(a) * expected, rtol=1e-6):
             raise Hint(f"you summed over the {len(a)} examples; the cost is their mean (np.mean).")
         only_first = float(np.mean(-(y * np.log(a))))
@@ -105,6 +110,9 @@ def check_slowdown_gradients(slowdown_gradients):
             if cost == "quadratic" and np.allclose(got, expected / prime, rtol=1e-6):
                 raise Hint(f"{where} your quadratic gradient is missing sigma'(z) = a (1 - a): "
                            f"dC/dw = (a - y) sigma'(z) x. That factor is the slowdown.")
+            if not np.allclose(expected[0], expected[1]) and np.allclose(got, expected[::-1], rtol=1e-6):
+                raise Hint(f"{where} you returned (dC/db, dC/dw): the pair goes the other way round, "
+                           f"(dC_dw, dC_db).")
             if np.isclose(got[1], expected[1], rtol=1e-6):
                 raise Hint(f"{where} dC/db is right but dC/dw is {got[0]:.4g}, not {expected[0]:.4g}: "
                            f"dC/dw = x dC/db, since z = w x + b.")
@@ -130,19 +138,31 @@ def check_binary_entropy(binary_entropy):
     y = np.array([0.0, 0.05, 0.3, 0.5, 0.8, 0.999, 1.0])
     expected = _reference_entropy(y)
     got = _as_array(call_quietly(binary_entropy, y.copy()), y.shape, "binary_entropy(y)")
-    if np.allclose(got, expected, rtol=1e-6, atol=1e-12):
+    wrong = ~np.isclose(got, expected, rtol=1e-6, atol=1e-12)
+    if not wrong.any():
         a = np.linspace(1e-4, 1 - 1e-4, 20001)
         lowest = min(neuron_cost(v, 0.3, "cross_entropy") for v in a)
         return (f"right, including y = 0 and 1. Check: a grid search over a for y = 0.3 finds a "
                 f"lowest cross-entropy of {lowest:.5f}; your binary_entropy(0.3) = {got[2]:.5f}.")
     bad = ~np.isfinite(got)
     if bad.any():
-        raise Hint(f"your function gives {got[bad][0]} at y = {y[bad][0]:g}. There 0 ln 0 appears, "
-                   f"whose limit is 0: handle it, e.g. with np.where(y > 0, y * np.log(y), 0), "
-                   f"using np.errstate(divide='ignore', invalid='ignore') to keep it quiet.")
+        where = " and ".join(f"y = {v:g}" for v in y[bad])
+        raise Hint(f"your function gives {got[bad][0]} at {where}. There 0 ln 0 appears, whose limit is "
+                   f"0: handle it, e.g. with np.where(y > 0, y * np.log(y), 0), using "
+                   f"np.errstate(divide='ignore', invalid='ignore') to keep it quiet.")
     if np.allclose(got, -expected, rtol=1e-6, atol=1e-12):
         raise Hint("your values are negative. The entropy is -[y ln y + (1 - y) ln(1 - y)] >= 0.")
     if np.allclose(got, expected / np.log(2), rtol=1e-6, atol=1e-12):
         raise Hint("you used log base 2 (bits). The course's costs use the natural log, np.log.")
-    raise Hint(f"at y = 0.5 the answer is ln 2 = {np.log(2):.5f}, but yours is {got[3]:.5g}. "
+    ends = (y == 0) | (y == 1)
+    if not (wrong & ~ends).any():
+        i = int(np.flatnonzero(wrong & ends)[0])
+        raise Hint(f"at y = {y[i]:g} the answer is exactly 0, the limit of 0 ln 0, but yours is "
+                   f"{got[i]:.3g}; everywhere else you are right. A small epsilon, whether it moves y "
+                   f"(np.clip(y, eps, 1 - eps)) or sits inside a log, changes the answer at the ends: "
+                   f"keep y and the logs exact, and give the 0 ln 0 terms the value 0, e.g. with "
+                   f"np.where(y > 0, y * np.log(y), 0).")
+    # Report the input where the answer is furthest off, never one where it is right.
+    i = int(np.argmax(np.where(wrong, np.abs(got - expected), -1.0)))
+    raise Hint(f"at y = {y[i]:g} the binary entropy is {expected[i]:.6g}, but yours is {got[i]:.6g}. "
                f"Substitute a = y into the cross-entropy: -[y ln y + (1 - y) ln(1 - y)].")

@@ -1,4 +1,5 @@
-"""Lesson 02's demos: activation curves, the zig-zag of all-positive inputs, steps to a target.
+"""Lesson 02's demos: activation curves, the zig-zag of all-positive inputs, vanishing gradients,
+the ReLU-tanh race.
 
 Every plotting function takes the controls' values and returns a matplotlib figure, so
 that tests can call it at the sliders' extremes and ``live_demo`` can wire it to widgets.
@@ -10,6 +11,9 @@ import numpy as np
 
 from .. import activations as act
 from .._validation import CourseError, check_positive, lookup
+from ..diagnostics import gradient_norms, saturated_fraction
+from ..network import mlp
+from ..optimizers import SGD
 
 # name -> (function, derivative, whether it takes alpha). PReLU has the leaky shape; only
 # where its alpha comes from differs (it is learned), so it shares leaky_relu's maths.
@@ -139,19 +143,21 @@ def plot_zigzag(input_mean=0.5, learning_rate=0.5, steps=40, ax=None):
 
 
 def training_error_curve(net, X, y, steps, every=20, batch_size=32, X_eval=None, y_eval=None,
-                         seed=0):
+                         seed=0, monitor=None):
     """Train a compiled ``net`` for ``steps`` minibatch steps, measuring error every ``every`` steps.
 
     X : (n, d), y : (n,) labels. The error is 1 - accuracy on (X_eval, y_eval), the training
     data by default. Minibatches come from reshuffled passes over X, drawn with ``seed``.
-    Returns (step_counts, errors), both shape (steps // every,).
+    Returns (step_counts, errors), both shape (steps // every,). With ``monitor``, a function
+    of the network returning a number, it is also called at every measurement and the result
+    is (step_counts, errors, monitored), the third of the same shape.
     """
     check_positive(steps, "steps", integer=True)
     check_positive(every, "every", integer=True)
     X_eval, y_eval = (X, y) if X_eval is None else (X_eval, y_eval)
     rng = np.random.default_rng(seed)
     order = np.empty(0, dtype=np.intp)
-    counts, errors = [], []
+    counts, errors, monitored = [], [], []
     for done in range(every, steps + 1, every):
         while len(order) < every * batch_size:
             order = np.concatenate([order, rng.permutation(len(X))])
@@ -159,10 +165,63 @@ def training_error_curve(net, X, y, steps, every=20, batch_size=32, X_eval=None,
         net.fit(X[chunk], y[chunk], epochs=1, batch_size=batch_size, shuffle=False, progress=False)
         counts.append(done)
         errors.append(1.0 - net.evaluate(X_eval, y_eval)[1])
-    return np.array(counts), np.array(errors)
+        if monitor is not None:
+            monitored.append(float(monitor(net)))
+    if monitor is None:
+        return np.array(counts), np.array(errors)
+    return np.array(counts), np.array(errors), np.array(monitored)
 
 
 def steps_to_reach(step_counts, errors, target):
     """The first step count at which the error is <= target, or None if it never is."""
     hits = np.flatnonzero(np.asarray(errors) <= target)
     return int(np.asarray(step_counts)[hits[0]]) if hits.size else None
+
+
+# The race of section 5.1: (activation, weight initialization) pairs, each at two learning rates.
+RACE_SETUPS = (("tanh", "glorot_uniform"), ("relu", "he"), ("tanh", "large_normal"))
+
+
+def activation_race(X, y, seeds=range(5), setups=RACE_SETUPS, learning_rates=(0.05, 0.1),
+                    sizes=(784, 64, 64, 64, 10), steps=400, every=20, n_eval=1000):
+    """Krizhevsky-style race: SGD (minibatches of 32) per setup, learning rate and seed.
+
+    X : (n, d) float32 training images, y : (n,) labels; the error is measured every ``every``
+    steps on the first ``n_eval`` of them. For tanh networks the share of saturated hidden
+    outputs (``saturated_fraction``, |a| > 0.99) is recorded at the same moments. Returns a
+    JSON-ready dict: "steps" (list), and "runs", a list of dicts with keys activation, init,
+    learning_rate, seed, errors (list) and, for tanh, saturated (list).
+    """
+    X_eval, y_eval = X[:n_eval], y[:n_eval]
+    runs, counts = [], None
+    for seed in seeds:
+        for activation, init in setups:
+            for learning_rate in learning_rates:
+                net = mlp(list(sizes), activation=activation, weight_init=init, rng=seed, dtype="float32")
+                net.compile("categorical_crossentropy", SGD(learning_rate))
+                monitor = (lambda n: saturated_fraction(n, X_eval)) if activation == "tanh" else None
+                curve = training_error_curve(net, X, y, steps=steps, every=every, X_eval=X_eval,
+                                             y_eval=y_eval, seed=seed, monitor=monitor)
+                counts = curve[0]
+                run = {"activation": activation, "init": init, "learning_rate": learning_rate,
+                       "seed": int(seed), "errors": [round(float(e), 4) for e in curve[1]]}
+                if monitor is not None:
+                    run["saturated"] = [round(float(f), 5) for f in curve[2]]
+                runs.append(run)
+    return {"steps": [int(c) for c in counts], "runs": runs}
+
+
+def gradient_ratio(X, y, n_hidden, activation="sigmoid", weight_init="scaled_normal", width=64,
+                   seed=0):
+    """|dC/dW| of the first weight matrix over that of the last, in a fresh deep network.
+
+    The network is mlp([d] + [width] * n_hidden + [10]) with ``activation`` in its hidden layers
+    and a softmax output, float64, initialised with ``seed``; the gradient is that of the
+    cross-entropy on the batch X : (n, d), y : (n,). A ratio far below 1 is a vanishing gradient.
+    """
+    check_positive(n_hidden, "n_hidden", integer=True)
+    net = mlp([X.shape[1]] + [width] * n_hidden + [10], activation=activation,
+              weight_init=weight_init, rng=seed)
+    net.compile("categorical_crossentropy", "sgd")
+    norms = list(gradient_norms(net, X, y).values())
+    return norms[0] / norms[-1]
