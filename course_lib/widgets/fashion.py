@@ -316,7 +316,7 @@ def pytorch_reference(name="accuracy_spread"):
     """The PyTorch runs of the seed recipe recorded by ``benchmarks/accuracy_spread.py``.
 
     Returns None when no such file is found (see ``course_lib.cache.find_result``) or it holds
-    no PyTorch runs; else {"mean", "std", "runs", "at_least_keras", "path", "made"}, where
+    no PyTorch runs; else {"mean", "std", "runs", "at_least_keras", "path", "file", "made"}, where
     "made" is the file's record of how it was made (date, versions, machine), if any.
     """
     from ..cache import find_result
@@ -336,7 +336,19 @@ def pytorch_reference(name="accuracy_spread"):
     runs = torch.get("runs", len(torch.get("accuracies", [])))
     return {"mean": float(torch["mean"]), "std": float(torch.get("std", float("nan"))),
             "runs": int(runs), "at_least_keras": torch.get("at_least_keras"),
-            "path": str(path), "made": payload.get("made", {})}
+            "path": str(path), "file": path.name, "made": payload.get("made", {})}
+
+
+def peak_memory_mb():
+    """The largest resident memory this process has used so far, in MB (None where the
+    operating system does not report it, e.g. on Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    import sys
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10   # bytes on macOS, KB elsewhere
 
 
 # ------------------------------------------------------------------ evaluation
