@@ -219,6 +219,9 @@ def compare_to(sweep, baseline, key="test") -> list[dict]:
             raise CourseError(f"{name!r} and {baseline!r} were run with different seeds "
                               f"({sorted(acc)} against {sorted(base_acc)}); pair them by seed.")
         seeds = sorted(acc)
+        if len(seeds) < 2:
+            raise CourseError(f"Comparing {name!r} with {baseline!r} needs at least two seeds: one "
+                              f"run has no spread, so its difference has no standard error.")
         a = np.array([acc[s] for s in seeds])
         b = np.array([base_acc[s] for s in seeds])
         d = a - b
