@@ -84,8 +84,14 @@ def standardized_pair(X_train, X_other):
     array (computed in place), so a 60,000-image set costs 188 MB once, not two or three times.
     """
     X_train = np.asarray(X_train, dtype=np.float32)
-    mean = X_train.mean(axis=0, dtype=np.float64).astype(np.float32)
-    std = X_train.std(axis=0, dtype=np.float64).astype(np.float32)
+    # Sums in float64, a few thousand rows at a time: X.std(axis=0, dtype=float64) would build a
+    # float64 copy of the whole set (376 MB for 60,000 images) just to square it.
+    rows = range(0, len(X_train), 5_000)
+    total = sum(X_train[i:i + 5_000].sum(axis=0, dtype=np.float64) for i in rows)
+    mean64 = total / len(X_train)
+    squares = sum(np.square(X_train[i:i + 5_000] - mean64).sum(axis=0) for i in rows)
+    mean = mean64.astype(np.float32)
+    std = np.sqrt(squares / len(X_train)).astype(np.float32)
     std[std == 0] = 1.0
     out = []
     for X in (X_train, X_other):
