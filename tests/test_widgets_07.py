@@ -42,7 +42,7 @@ def test_train_recipe_variants(tiny):
     _, plain = fashion.train_recipe(data, seed=3, epochs=1)
     net, varied = fashion.train_recipe(data, seed=3, epochs=2, val_fraction=0.2, cosine=True,
                                        standardized=True)
-    assert set(plain) == {"seed", "test_loss", "test_accuracy", "seconds"}
+    assert set(plain) == set(varied) == {"seed", "test_loss", "test_accuracy", "seconds"}
     assert 0 <= plain["test_accuracy"] <= 1 and plain["test_loss"] > 0
     assert net.optimizer.learning_rate < 1e-3           # the cosine schedule lowered it
     assert fashion.train_recipe(data, seed=3, epochs=1)[1]["test_loss"] == plain["test_loss"]
@@ -184,6 +184,7 @@ def test_standardized_pair_uses_the_training_statistics_in_float32():
     A, B, mean, std = fashion.standardized_pair(X_train, X_other)
     assert A.dtype == B.dtype == np.float32 and A.shape == X_train.shape and B.shape == X_other.shape
     assert std[0] == 1.0 and np.all(A[:, 0] == 0)
+    assert np.allclose(mean, X_train.mean(axis=0), atol=1e-6)
     assert np.allclose(A[:, 1:].mean(axis=0), 0, atol=1e-5) and np.allclose(A[:, 1:].std(axis=0), 1, atol=1e-4)
     assert np.allclose(B, (X_other - X_train.mean(0)) / np.where(X_train.std(0) > 0, X_train.std(0), 1),
                        atol=1e-4)
