@@ -42,7 +42,7 @@ def test_train_recipe_variants(tiny):
     _, plain = fashion.train_recipe(data, seed=3, epochs=1)
     net, varied = fashion.train_recipe(data, seed=3, epochs=2, val_fraction=0.2, cosine=True,
                                        standardized=True)
-    assert set(plain) == {"seed", "test_loss", "test_accuracy", "seconds"}
+    assert set(plain) == set(varied) == {"seed", "test_loss", "test_accuracy", "seconds"}
     assert 0 <= plain["test_accuracy"] <= 1 and plain["test_loss"] > 0
     assert net.optimizer.learning_rate < 1e-3           # the cosine schedule lowered it
     assert fashion.train_recipe(data, seed=3, epochs=1)[1]["test_loss"] == plain["test_loss"]
@@ -166,3 +166,128 @@ def test_train_best_records():
     assert net.optimizer.learning_rate < 2e-3                 # the cosine schedule ran
     Xs = (X[250:] - X[:250].mean(0)) / X[:250].std(0)        # the training set's statistics
     assert abs(net.evaluate(Xs.astype(np.float32), y[250:])[1] - record["test_accuracy"]) < 1e-4
+
+
+# ------------------------------------------------------------------ lesson 07's measured claims
+def _toy_data(seed, n=300, split=250):
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, 784), dtype=np.float32)
+    y = rng.integers(0, 10, n)
+    return ((X[:split], y[:split]), (X[split:], y[split:]))
+
+
+def test_standardized_pair_uses_the_training_statistics_in_float32():
+    rng = np.random.default_rng(0)
+    X_train = rng.random((40, 784), dtype=np.float32)
+    X_train[:, 0] = 0.0                                   # a pixel that is always background
+    X_other = rng.random((7, 784), dtype=np.float32) * 3
+    A, B, mean, std = fashion.standardized_pair(X_train, X_other)
+    assert A.dtype == B.dtype == np.float32 and A.shape == X_train.shape and B.shape == X_other.shape
+    assert std[0] == 1.0 and np.all(A[:, 0] == 0)
+    assert np.allclose(mean, X_train.mean(axis=0), atol=1e-6)
+    assert np.allclose(A[:, 1:].mean(axis=0), 0, atol=1e-5) and np.allclose(A[:, 1:].std(axis=0), 1, atol=1e-4)
+    assert np.allclose(B, (X_other - X_train.mean(0)) / np.where(X_train.std(0) > 0, X_train.std(0), 1),
+                       atol=1e-4)
+    assert np.array_equal(X_train[:, 0], np.zeros(40))     # the inputs are left alone
+
+
+def test_train_best_levers_and_validation_watch():
+    data = _toy_data(5)
+    _, plain = fashion.train_best(data, hidden=(16,), epochs=2, batch_size=50, standardized=False,
+                                  cosine=False, on="val")
+    assert plain["standardized"] is False and plain["cosine"] is False
+    assert len(plain["history"]["val_accuracy"]) == 2 and plain["history"]["val_accuracy"][-1] == \
+        pytest.approx(plain["val_accuracy"], abs=1e-4)
+    assert "test_accuracy" not in plain
+    net, _ = fashion.train_best(data, hidden=(16,), epochs=2, batch_size=50, cosine=False)
+    assert net.optimizer.learning_rate == 2e-3          # no schedule ran
+    with pytest.raises(fashion.CourseError, match="validation"):
+        fashion.train_best(data, hidden=(16,), epochs=1, on="validation")
+
+
+def test_compare_to_pairs_runs_by_seed():
+    def runs(accs, losses, seeds=(0, 1, 2)):
+        return [{"seed": s, "test_accuracy": a, "test_loss": l} for s, a, l in zip(seeds, accs, losses)]
+
+    sweep = {"base": runs([0.80, 0.82, 0.84], [0.5, 0.4, 0.3]),
+             "better": runs([0.81, 0.84, 0.85], [0.6, 0.3, 0.35]),
+             "shuffled": runs([0.84, 0.80, 0.82], [0.3, 0.5, 0.4], seeds=(2, 0, 1))}
+    rows = {r["recipe"]: r for r in fashion.compare_to(sweep, "base")}
+    better = rows["better"]
+    d = np.array([0.01, 0.02, 0.01])
+    assert better["diff"] == pytest.approx(d.mean())
+    assert better["t_paired"] == pytest.approx(d.mean() / (d.std(ddof=1) / np.sqrt(3)))
+    a, b = np.array([0.81, 0.84, 0.85]), np.array([0.80, 0.82, 0.84])
+    assert better["t"] == pytest.approx(d.mean() / np.sqrt(a.var(ddof=1) / 3 + b.var(ddof=1) / 3))
+    assert better["loss_higher"] == 2 and better["loss_diff"] == pytest.approx(0.05 / 3)
+    same = rows["shuffled"]                 # the same runs in another order: paired by seed, not position
+    assert same["diff"] == 0 and same["t_paired"] == 0 and same["loss_higher"] == 0
+    sweep["other seeds"] = runs([0.8, 0.8, 0.8], [0.5, 0.5, 0.5], seeds=(3, 4, 5))
+    with pytest.raises(fashion.CourseError, match="different seeds"):
+        fashion.compare_to(sweep, "base")
+
+
+def test_summarize_sweep_reads_validation_results():
+    sweep = {"a": [{"val_accuracy": 0.9, "val_loss": 0.3}, {"val_accuracy": 0.8, "val_loss": 0.5}]}
+    row = fashion.summarize_sweep(sweep, target=0.85, key="val")[0]
+    assert row["mean"] == pytest.approx(0.85) and row["reach"] == 1 and row["mean_loss"] == pytest.approx(0.4)
+
+
+def test_architecture_and_ablation_sweeps_record_what_the_lesson_reads():
+    data = _toy_data(6, n=200, split=160)
+    arch = fashion.architecture_sweep(data, seeds=[0, 1], epochs=2, progress=False)
+    assert set(arch) == set(fashion.ARCHITECTURES)
+    for runs in arch.values():
+        assert [r["seed"] for r in runs] == [0, 1]
+        assert all(len(r["val_accuracy"]) == 2 and len(r["val_loss"]) == 2 for r in runs)
+    assert {runs[0]["parameters"] for runs in arch.values()} == {101_770, 13_002}
+    ablations = {"a": {"hidden": (8,)}, "b": {"hidden": (8,), "dropout": 0.0}}
+    out = fashion.ablation_sweep(data, seeds=[0], ablations=ablations, epochs=2, progress=False)
+    assert set(out) == {"a", "b"} and out["b"][0]["dropout"] == 0.0
+    assert set(out["a"][0]["history"]) == {"val_loss", "val_accuracy"}     # training curves dropped
+    with pytest.raises(fashion.CourseError, match="at least two seeds"):
+        fashion.compare_to(out, "a", key="val")         # one seed has no standard error
+
+
+def test_epoch_seconds_times_each_batch_size():
+    (X, y), _ = _toy_data(7, n=256, split=128)
+    times = fashion.epoch_seconds(X, y, batch_sizes=(32, 64), repeats=2, hidden=(8,))
+    assert set(times) == {32, 64} and all(len(v) == 2 and min(v) >= 0 for v in times.values())
+
+
+def test_dead_units_counts_units_that_never_fire():
+    X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    W = np.array([[1.0, -1.0, 0.0], [1.0, -1.0, -1.0]])
+    b = np.array([0.0, 0.5, 0.0])
+    assert fashion.dead_units(W, b, X).tolist() == [False, True, True]   # z = 0 counts as dead
+    rng = np.random.default_rng(3)
+    X, W, b = rng.normal(size=(50, 784)), rng.normal(size=(784, 20)) * 0.01, rng.normal(size=20) - 0.3
+    expected = np.all(X @ W + b <= 0, axis=0)
+    assert np.array_equal(fashion.dead_units(W, b, X, chunk=7), expected)
+
+
+def test_pytorch_reference_reads_the_recorded_runs(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setenv("COURSE_RESULTS_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("course_lib.cache.PACKAGE_RESULTS", tmp_path / "none")
+    assert fashion.pytorch_reference() is None                      # no file: no figure
+    path = tmp_path / "accuracy_spread.json"
+    torch = {"mean": 0.8705, "std": 0.0029, "runs": 10, "at_least_keras": 1}
+    path.write_text(json.dumps({"made": {"date": "2026-12-01"}, "results": {"torch": torch}}))
+    ref = fashion.pytorch_reference()
+    assert ref["mean"] == 0.8705 and ref["runs"] == 10 and ref["made"]["date"] == "2026-12-01"
+    assert ref["file"] == "accuracy_spread.json"
+    path.write_text(json.dumps({"torch": {"mean": 0.87, "accuracies": [0.86, 0.88]}}))   # bare layout
+    assert fashion.pytorch_reference()["runs"] == 2
+    path.write_text(json.dumps({"results": {"torch": None, "course_lib": {"mean": 0.87}}}))
+    assert fashion.pytorch_reference() is None                      # run without PyTorch
+    path.write_text("{not json")
+    with pytest.raises(fashion.CourseError, match="accuracy_spread"):
+        fashion.pytorch_reference()
+
+
+def test_peak_memory_is_reported_in_megabytes():
+    peak = fashion.peak_memory_mb()
+    assert peak is None or 10 < peak < 100_000

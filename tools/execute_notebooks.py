@@ -22,8 +22,10 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def execute(path: Path, save: bool = True, timeout: int = 600) -> float:
+def execute(path: Path, save: bool = True, timeout: int | None = 600) -> float:
     nb = nbformat.read(path, as_version=4)
+    if os.environ.get("COURSE_RECOMPUTE", "") not in ("", "0"):
+        timeout = None   # a recomputed sweep (make results) runs one cell for many minutes
     os.environ.pop("MPLBACKEND", None)   # with Agg, plt.show() prints nothing and outputs drift
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})

@@ -5,7 +5,7 @@ from functools import partial
 
 import numpy as np
 
-from ..activations import log_softmax, softmax
+from ..activations import softmax
 from ..data import one_hot
 from ..gradcheck import numerical_gradient, rel_error
 from .core import Hint, answer_array, call_quietly, exercise
@@ -50,49 +50,111 @@ def check_stable_softmax(stable_softmax):
                f"yours is {np.round(got[i], 4).tolist()}.")
 
 
-@exercise("06.2", "the output error delta = a - y of softmax with log-likelihood")
-def check_softmax_delta(softmax_delta):
-    rng = np.random.default_rng(6)
+def _softmax_backward_cases():
+    """(A, dA) pairs the learner has not seen: random upstream gradients on a non-square batch,
+    a square batch (where a row/column mix-up broadcasts silently), and the log-likelihood's
+    gradient dA = -y / a, for which the answer is section 6's a - y."""
+    rng = np.random.default_rng(62)
     Z = rng.normal(scale=2.0, size=(5, 4))
+    square = rng.normal(scale=1.5, size=(3, 3))
     labels = np.array([0, 3, 1, 3, 2])
-    got = _as_array(call_quietly(softmax_delta, Z.copy(), labels.copy()), Z.shape, "softmax_delta(Z, labels)")
-    a, y = softmax(Z), one_hot(labels, 4)
-    Zc = Z.copy()
-    numeric = numerical_gradient(lambda: -float(np.sum(log_softmax(Zc)[np.arange(5), labels])), Zc)
-    if rel_error(got, numeric) < 1e-6:
-        return "delta = a - y, which matches finite differences of -ln a_y (relative error < 1e-6)."
-    if np.allclose(got, y - a, rtol=1e-6):
-        raise Hint("your delta has the wrong sign: it is a - y (too high an output should be "
-                   "pushed down).")
-    if np.allclose(got, a, rtol=1e-6):
-        raise Hint("you returned the softmax outputs a. Subtract the one-hot target: a - one_hot(labels, k).")
-    if np.allclose(got, (a - y) / len(Z), rtol=1e-6):
-        raise Hint("you divided by the number of examples. Here delta is per example, "
-                   "dC_x/dz for C_x = -ln a_y, so leave out the 1/n.")
-    if np.allclose(got, a - 1.0, rtol=1e-6):
-        raise Hint("you subtracted 1 from every output. Only the correct class gets -1: subtract "
-                   "one_hot(labels, k), which is 1 at each row's label and 0 elsewhere.")
-    raise Hint(f"your delta differs from finite differences of -ln a_y (relative error "
-               f"{rel_error(got, numeric):.2g}). Row 0 should be {np.round(numeric[0], 4).tolist()}.")
+    A, A_sq = softmax(Z), softmax(square)
+    return [(Z, A, rng.normal(size=(5, 4))), (square, A_sq, rng.normal(size=(3, 3))),
+            (Z, A, -one_hot(labels, 4) / A)]
+
+
+def _call_backward(softmax_backward, A, dA):
+    try:
+        got = call_quietly(softmax_backward, A.copy(), dA.copy())
+    except ValueError as exc:
+        if "broadcast" in str(exc):
+            raise Hint(f"your code fails to broadcast for A of shape {A.shape} ({exc}). The sum "
+                       f"over j of a_j dA_j is one number per row: keep it as a column with "
+                       f"keepdims=True, shape (n, 1), so that it lines up with each row.") from None
+        raise
+    return _as_array(got, A.shape, "softmax_backward(A, dA)")
+
+
+@exercise("06.2", "backprop through softmax: dZ = J^T dA, row by row")
+def check_softmax_backward(softmax_backward):
+    for Z, A, dA in _softmax_backward_cases():
+        got = _call_backward(softmax_backward, A, dA)
+        Zc = Z.copy()
+        numeric = numerical_gradient(lambda Zc=Zc, dA=dA: float(np.sum(dA * softmax(Zc))), Zc)
+        if rel_error(got, numeric) < 1e-6:
+            continue
+        s_rows = np.sum(dA * A, axis=1, keepdims=True)
+        s_cols = np.sum(dA * A, axis=0, keepdims=True)
+        if np.allclose(got, A * (1 - A) * dA, rtol=1e-6):
+            raise Hint("you kept only the diagonal of the Jacobian, a_k (1 - a_k), as if each a_k "
+                       "depended on z_k alone. Every a_j depends on z_k (non-locality), so dZ_k "
+                       "sums over all outputs j: sum_j a_j (delta_jk - a_k) dA_j.")
+        if np.allclose(got, A * (dA - s_cols), rtol=1e-6) or (
+                A.shape[0] == A.shape[1] and np.allclose(got, A * (dA - s_rows.T), rtol=1e-6)):
+            raise Hint("the sum over j of a_j dA_j belongs to each example (row): you summed over "
+                       "the examples (axis 0), or subtracted a row's sum along a column. Use "
+                       "np.sum(A * dA, axis=1, keepdims=True).")
+        if np.allclose(got, A * (s_rows - dA), rtol=1e-6):
+            raise Hint("your dZ has the wrong sign. dZ_k = a_k (dA_k - sum_j a_j dA_j): raising "
+                       "z_k raises a_k, so a positive dA_k should give a positive dZ_k.")
+        if np.allclose(got, dA - s_rows, rtol=1e-6):
+            raise Hint("you left out the factor a_k: J_jk = a_j (delta_jk - a_k), and summing "
+                       "over j gives dZ_k = a_k (dA_k - sum_j a_j dA_j).")
+        if np.allclose(got, A + A * dA, rtol=1e-6):
+            raise Hint("a + a * dA is right only for the log-likelihood, whose dA = -y/a makes "
+                       "sum_j a_j dA_j = -1. For any other cost subtract the real sum: "
+                       "a_k (dA_k - sum_j a_j dA_j).")
+        if np.allclose(got, A - dA, rtol=1e-6):
+            raise Hint("you returned a shortcut in the style of delta = a - y, which belongs to the "
+                       "log-likelihood alone. Here dA is any cost's gradient: compute "
+                       "sum_j J_jk dA_j with J_jk = a_j (delta_jk - a_k).")
+        raise Hint(f"your dZ differs from finite differences of C = sum(dA * softmax(Z)) "
+                   f"(relative error {rel_error(got, numeric):.2g}). For A row "
+                   f"{np.round(A[0], 3).tolist()} and dA row {np.round(dA[0], 3).tolist()} it "
+                   f"should be {np.round(numeric[0], 4).tolist()}.")
+    return ("dZ = J^T dA matches finite differences for random upstream gradients, and gives "
+            "a - y for the log-likelihood.")
 
 
 @exercise("06.3", "inverting softmax: z_j = ln a_j + C")
 def check_logits_from_probs(logits_from_probs):
     A = np.array([[0.1, 0.2, 0.7], [1 / 3, 1 / 3, 1 / 3], [1e-200, 0.5, 0.5 - 1e-200],
                   [0.97, 0.01, 0.02]])
-    got = _as_array(call_quietly(logits_from_probs, A.copy()), A.shape, "logits_from_probs(A)")
+    try:
+        got = call_quietly(logits_from_probs, A.copy())
+    except ValueError as exc:
+        if "broadcast" not in str(exc):
+            raise
+        raise Hint(f"your code fails to broadcast for A of shape {A.shape} ({exc}). A row's mean "
+                   f"is one number per row: keep it as a column with keepdims=True, shape (n, 1), "
+                   f"so that it is subtracted along its own row.") from None
+    got = _as_array(got, A.shape, "logits_from_probs(A)")
     if not np.all(np.isfinite(got)):
         raise Hint("some of your z are NaN or inf. ln a is finite for every a > 0, "
                    "even a = 1e-200.")
+    log_a = np.log(A)
     back = softmax(got)
     if not np.allclose(back, A, rtol=1e-6, atol=1e-12):
+        if np.allclose(got, log_a - log_a.mean(axis=0, keepdims=True)) or np.allclose(
+                got, log_a - log_a.sum(axis=0, keepdims=True)):
+            raise Hint("you subtracted a mean (or sum) over each column, axis=0, which mixes the "
+                       "examples: every row then gets a different constant for each of its "
+                       "entries, and softmax no longer gives back A. The constant C must be the "
+                       "same across one row: use axis=1, keepdims=True.")
         if np.allclose(softmax(np.exp(A)), back):
             raise Hint("you exponentiated. Softmax exponentiates z, so to undo it take the log: "
                        "z = ln a.")
         raise Hint(f"softmax of your z gives {np.round(back[0], 4).tolist()}, not "
-                   f"{A[0].tolist()}. Take z = ln a (plus any constant).")
+                   f"{A[0].tolist()}. Take z = ln a (plus one constant per row).")
     sums = got.sum(axis=1)
     if not np.allclose(sums, 0.0, atol=1e-8):
+        if np.allclose(got, log_a - log_a.mean()):
+            raise Hint(f"you subtracted one mean of the whole array, so your rows of z sum to "
+                       f"{np.round(sums, 3).tolist()}, not 0. Each row needs its own constant: "
+                       f"subtract each row's mean, axis=1, keepdims=True.")
+        if np.allclose(got, log_a - log_a.sum(axis=1, keepdims=True)):
+            raise Hint("you subtracted each row's sum of ln a; the row then sums to (1 - k) "
+                       "times it, not 0. Subtract the row's mean (its sum divided by k).")
         raise Hint(f"softmax(z) gives back A, so z = ln a + C is right, but your rows of z sum to "
                    f"{np.round(sums, 3).tolist()}. Choose C so that each row sums to 0: subtract "
                    f"each row's mean of ln a.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import Hint, exercise
+from .core import Hint, answer_array, call_quietly, exercise
 
 
 def _idx_bytes(magic, dims, body=b""):
@@ -42,28 +42,53 @@ def check_idx_header(read_idx_header):
     return "reads 1-, 2-, 3- and 4-axis headers, sizes up to 70,000, with data after them."
 
 
-def _reference_count(sizes):
-    return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+def _reference_counts(y_true, y_pred, n_classes):
+    counts = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts
 
 
-@exercise("07.2", "count a network's parameters")
-def check_count_parameters(count_parameters):
-    cases = [[784, 16, 16, 10], [3, 1], [10, 5, 5, 2], [784, 256, 256, 10], [2, 7, 1, 4, 3]]
-    for sizes in cases:
-        expected = _reference_count(sizes)
-        got = count_parameters(list(sizes))
-        if got == expected:
+@exercise("07.2", "a confusion matrix of counts")
+def check_confusion_counts(confusion_counts):
+    rng = np.random.default_rng(72)
+    y_true = rng.integers(0, 4, 40)                # class 4 never occurs, as in a small batch
+    y_pred = np.where(rng.random(40) < 0.6, y_true, rng.integers(0, 4, 40))
+    cases = [(y_true, y_pred, 5), (np.array([2, 2, 2, 0]), np.array([2, 2, 1, 0]), 3)]
+    for t, p, k in cases:
+        expected = _reference_counts(t, p, k)
+        what = f"confusion_counts(y_true, y_pred, n_classes={k})"
+        got = np.asarray(confusion_counts(t.copy(), p.copy(), k))
+        if got.shape != expected.shape:
+            if got.ndim == 2 and got.shape[0] == got.shape[1] and \
+                    got.shape[0] == max(t.max(), p.max()) + 1:
+                raise Hint(f"{what} returned shape {got.shape}: you sized the matrix from the "
+                           f"largest label, but class {k - 1} happens not to occur here. Use "
+                           f"n_classes: np.zeros((n_classes, n_classes), dtype=int).")
+            raise Hint(f"{what} should return shape {expected.shape}, one row and one column per "
+                       f"class, but returned shape {got.shape}.")
+        if np.array_equal(got, expected):
             continue
-        weights = sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
-        if got == weights:
-            raise Hint(f"for sizes {sizes} you counted {got}, the weights only. Every unit of "
-                       f"each layer after the input also has a bias: add sum(sizes[1:]).")
-        if got == weights + sum(sizes):
-            raise Hint(f"for sizes {sizes} you counted {got}: you gave the input layer biases "
-                       f"too. Inputs are data, not units; only sizes[1:] have biases.")
-        raise Hint(f"for sizes {sizes} the count is {expected:,}, but you returned {got}. Each "
-                   f"layer pair (n_in, n_out) has n_in * n_out weights and n_out biases.")
-    return "right on 5 unseen networks, from 3-1 to 784-256-256-10 (269,322 parameters)."
+        if np.allclose(got, expected / np.maximum(expected.sum(axis=1, keepdims=True), 1)):
+            raise Hint("you divided each row by its total: those are the fractions that section "
+                       "6's plot shows. Return the counts, whole numbers that add up to the "
+                       "number of examples.")
+        if np.array_equal(got, expected.T):
+            raise Hint("your matrix is transposed: row i must be the true class and column j the "
+                       "predicted one, C[y_true, y_pred].")
+        if np.array_equal(got, (expected > 0).astype(int)):
+            raise Hint("each (true, predicted) pair is counted at most once. With fancy indexing, "
+                       "C[y_true, y_pred] += 1 adds 1 once per distinct pair, however often the "
+                       "pair repeats. Use np.add.at(C, (y_true, y_pred), 1), or a loop.")
+        if np.array_equal(got, expected - np.diag(np.diag(expected))):
+            raise Hint("your diagonal is 0: you counted only the mistakes. The correct predictions "
+                       "belong on the diagonal, C[i, i].")
+        if np.issubdtype(got.dtype, np.number) and abs(got.sum() - len(t)) > 1e-9:
+            raise Hint(f"your counts add up to {got.sum():g}, but there are {len(t)} examples: "
+                       f"each example adds exactly 1, at C[its true class, its predicted class].")
+        i, j = np.unravel_index(np.argmax(np.abs(got - expected)), expected.shape)
+        raise Hint(f"for {what}, C[{i}, {j}] should be {expected[i, j]} (examples of true class "
+                   f"{i} predicted as {j}), but yours is {got[i, j]}.")
+    return "right on unseen labels, with repeated pairs and a class that never occurs."
 
 
 def _reference_mistakes(proba, y, k):
@@ -95,6 +120,12 @@ def check_confident_mistakes(most_confident_mistakes):
         if len(expected) == 0:
             raise Hint(f"when every prediction is right there are no mistakes, so return an empty "
                        f"array; you returned {got.tolist()}.")
+        predicted = np.argmax(p, axis=1)
+        wrong = np.flatnonzero(predicted != labels)
+        confidence = p[wrong, predicted[wrong]]
+        if len(wrong) and np.array_equal(got, np.argsort(-confidence, kind="stable")[:k]):
+            raise Hint("you returned positions in your list of mistakes (0, 1, 2, ...), not the "
+                       "rows of proba they come from. Map them back: wrong[order].")
         if np.any(np.argmax(p[got], axis=1) == labels[got]):
             raise Hint("some of the indices you returned are correct predictions. Keep only the "
                        "rows where argmax(proba) != y, then sort those by confidence.")
@@ -102,49 +133,92 @@ def check_confident_mistakes(most_confident_mistakes):
             raise Hint(f"with {np.sum(np.argmax(p, 1) != labels)} mistakes and k = {k} you should "
                        f"return {len(expected)} indices, but returned {len(got)}. Return at most "
                        f"k, fewer if there are fewer mistakes.")
-        if np.array_equal(got, expected[::-1]):
-            raise Hint("you returned the mistakes in increasing confidence. Put the most "
-                       "confident one first: sort by -confidence.")
-        raise Hint("the right rows are the mistakes whose predicted class has the highest "
-                   "probability, proba[i, argmax(proba[i])], most confident first. Check that you "
-                   "sort by the probability of the predicted class, not of the true one.")
+        ascending = wrong[np.argsort(confidence, kind="stable")]
+        if np.array_equal(got, expected[::-1]) or np.array_equal(got, ascending[::-1][:k][::-1]):
+            raise Hint("you found the right mistakes but listed them least confident first. "
+                       "np.argsort sorts in ascending order: put the most confident first by "
+                       "sorting -confidence, or reversing the argsort.")
+        if np.array_equal(got, ascending[:k]):
+            raise Hint("you returned the k *least* confident mistakes: np.argsort sorts in "
+                       "ascending order, so its first k are the smallest confidences. Sort by "
+                       "-confidence, or reverse the argsort before taking k.")
+        by_true = wrong[np.argsort(-p[wrong, labels[wrong]], kind="stable")][:k]
+        if np.array_equal(got, by_true):
+            raise Hint("you ranked the mistakes by the probability of the *true* class. The "
+                       "network's confidence is the probability of the class it predicted, "
+                       "proba[i, argmax(proba[i])].")
+        raise Hint("the right rows are the mistakes (argmax(proba) != y) with the highest "
+                   "probability of the predicted class, proba[i, argmax(proba[i])], most "
+                   "confident first, at most k of them.")
     return "right on 60 unseen predictions, including k beyond the number of mistakes and no mistakes at all."
 
 
-@exercise("07.4", "standardize with the training set's statistics")
-def check_standardize_pixels(standardize_pixels):
-    rng = np.random.default_rng(3)
-    X_train = rng.random((50, 6)) * np.array([1, 2, 0.5, 1, 3, 1])
-    X_train[:, 0] = 0.0                       # a pixel that is always background
-    X_test = rng.random((20, 6)) * 4 + 1      # a test set with quite different statistics
-    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
-    safe = np.where(std > 0, std, 1.0)
-    want_train, want_test = (X_train - mean) / safe, (X_test - mean) / safe
-    with np.errstate(all="ignore"):
-        result = standardize_pixels(X_train.copy(), X_test.copy())
+def _reference_cosine(epoch, base, epochs, final):
+    e = np.minimum(np.asarray(epoch, dtype=np.float64), epochs)
+    return final + 0.5 * (base - final) * (1 + np.cos(np.pi * e / epochs))
+
+
+@exercise("07.4", "a cosine learning-rate schedule")
+def check_cosine_learning_rate(cosine_learning_rate):
+    base, epochs, final = 2e-3, 8, 1e-5
+    epoch = np.arange(epochs + 3)                 # three epochs past the end of the schedule
+    expected = _reference_cosine(epoch, base, epochs, final)
     try:
-        got_train, got_test = (np.asarray(a, dtype=np.float64) for a in result)
-    except (TypeError, ValueError):
-        raise Hint("return a pair (X_train_std, X_test_std).") from None
-    if got_train.shape != X_train.shape or got_test.shape != X_test.shape:
-        raise Hint(f"the outputs should keep the inputs' shapes {X_train.shape} and "
-                   f"{X_test.shape}; yours are {got_train.shape} and {got_test.shape}.")
-    if not (np.all(np.isfinite(got_train)) and np.all(np.isfinite(got_test))):
-        raise Hint("your result holds NaN or inf: a pixel that is 0 in every training image has "
-                   "std 0. Divide by 1 there instead, e.g. np.where(std > 0, std, 1).")
-    scalar = (X_train - X_train.mean()) / X_train.std()
-    if np.allclose(got_train, scalar):
-        raise Hint("you used one mean and one std for all pixels. Standardize each pixel (column) "
-                   "on its own: X_train.mean(axis=0), X_train.std(axis=0).")
-    if not np.allclose(got_train, want_train, atol=1e-6):
-        raise Hint("every training column should end with mean 0 and std 1 (a constant column "
-                   "stays 0). Subtract X_train.mean(axis=0) and divide by X_train.std(axis=0).")
-    own = (X_test - X_test.mean(axis=0)) / X_test.std(axis=0)
-    if np.allclose(got_test, own, atol=1e-6):
-        raise Hint("you standardized the test set with its own mean and std. Use the training "
-                   "set's: the test set must be transformed exactly as the training data was, "
-                   "and its statistics are not known in advance.")
-    if not np.allclose(got_test, want_test, atol=1e-6):
-        raise Hint("the test set should be shifted and scaled by the training set's mean and std "
-                   "(with std 0 replaced by 1).")
-    return "per-pixel, with the training statistics, and safe for constant pixels."
+        result = call_quietly(cosine_learning_rate, epoch.copy(), base, epochs, final)
+    except (TypeError, ValueError) as exc:
+        if "scalar" in str(exc) or "truth value" in str(exc):
+            raise Hint(f"your function works for one epoch but fails on an array of epochs "
+                       f"({type(exc).__name__}: {exc}). math.cos, Python's min and an if take "
+                       f"one number; np.cos and np.minimum(epoch, epochs) work on a number and "
+                       f"on an array alike.") from None
+        raise
+    got = answer_array(result, expected.shape, "cosine_learning_rate(np.arange(11), 2e-3, 8, 1e-5)",
+                       expected="it should return one learning rate per epoch, shape {shape}.")
+    if np.allclose(got, expected, rtol=1e-9, atol=1e-15):
+        one = cosine_learning_rate(3, base, epochs, final)
+        if np.ndim(one) != 0 or not np.isclose(float(one), expected[3], rtol=1e-9):
+            raise Hint(f"for a single epoch, 3, return one number, {expected[3]:.6g}; yours "
+                       f"returned {one!r}.")
+        return "right at every epoch, for one epoch or an array, and flat at final after the end."
+    inside = epoch <= epochs
+    angle = np.pi * epoch[inside] / epochs
+
+    def matches(candidate):
+        """Does the answer follow ``candidate`` (rates for epochs 0..epochs) up to the end?"""
+        return np.allclose(got[inside], candidate, rtol=1e-7, atol=1e-12)
+
+    if matches(expected[inside]):
+        raise Hint(f"right up to epoch {epochs}, but after it your rate is "
+                   f"{np.round(got[~inside], 8).tolist()} instead of staying at final: the cosine "
+                   f"comes back up. Hold it at final once epoch >= epochs, e.g. with "
+                   f"np.minimum(epoch, epochs).")
+    if matches(final + 0.5 * (base - final) * (1 + np.cos(2 * angle))):
+        raise Hint("your rate comes back up to base at the end: that is a whole cosine period. A "
+                   "half cosine runs from cos 0 = 1 to cos pi = -1 over the schedule, so the angle "
+                   "is pi * epoch / epochs.")
+    if matches(final + 0.5 * (base - final) * (1 - np.cos(angle))):
+        raise Hint(f"your schedule starts at final ({got[0]:.3g}) and rises to base: it is upside "
+                   f"down. Use (1 + cos(...)) / 2, which is 1 at epoch 0 and 0 at the end.")
+    if matches(0.5 * base * (1 + np.cos(angle))):
+        raise Hint("your rate falls to 0, not to final. Scale the half cosine between the two: "
+                   "final + (base - final) * (1 + cos(pi * epoch / epochs)) / 2.")
+    if np.allclose(got[:epochs], (final + 0.5 * (base - final) *
+                                  (1 + np.cos(np.pi * epoch[:epochs] / (epochs - 1)))),
+                   rtol=1e-7, atol=1e-12):
+        raise Hint(f"you reach final at epoch {epochs - 1}, the last epoch, so the last epoch "
+                   f"trains at the final rate. This schedule reaches final at epoch = epochs = "
+                   f"{epochs}, one past the last: divide by epochs, not epochs - 1.")
+    if matches(base - (base - final) * epoch[inside] / epochs):
+        raise Hint("your rate falls along a straight line. A cosine falls slowly at first, "
+                   "fastest in the middle and slowly again at the end: use np.cos(pi * epoch / "
+                   "epochs).")
+    if matches(final + 0.5 * (base - final) * (1 + np.cos(180 * epoch[inside] / epochs))):
+        raise Hint("np.cos takes radians, not degrees: half a turn is pi, not 180. Use "
+                   "np.cos(np.pi * epoch / epochs).")
+    if np.allclose(got[:epochs], expected[1:epochs + 1], rtol=1e-7, atol=1e-12):
+        raise Hint(f"your schedule is one epoch ahead: at epoch 0 it gives {got[0]:.6g} instead of "
+                   f"base = {base:g}. Epochs count from 0, and epoch 0 trains at base.")
+    raise Hint(f"at epochs 0, {epochs // 2} and {epochs} the rate should be {expected[0]:.6g}, "
+               f"{expected[epochs // 2]:.6g} and {expected[epochs]:.6g}; yours is {got[0]:.6g}, "
+               f"{got[epochs // 2]:.6g} and {got[epochs]:.6g}. lr = final + (base - final) * "
+               f"(1 + cos(pi * epoch / epochs)) / 2.")
