@@ -248,8 +248,9 @@ def _closest(text, candidates, cutoff=0.6):
 
 
 # ----------------------------------------------------------------------------- terms
-def load_terms(path=TERMS) -> dict[str, dict[str, str]]:
+def load_terms(path=None) -> dict[str, dict[str, str]]:
     """The course's term list: {English term: {"zh", "meaning", "meaning_zh"}}."""
+    path = path or TERMS
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     terms = {}
