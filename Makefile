@@ -11,10 +11,13 @@ export OMP_NUM_THREADS ?= 1
 # JupyterLab refuses to run as root unless told that it is intended.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test classroom data exercises nbgrader notebooks results slides slides-metadata normalize bench links clean help
+.PHONY: lab lab-zh zh translations exercises-zh slides-zh test classroom data exercises nbgrader notebooks results slides slides-metadata normalize bench links clean help
 help:
 	@echo "make lab        open the course in JupyterLab (sets everything up first)"
 	@echo "make test       run the unit tests and execute every notebook (nbval)"
+	@echo "make lab-zh     open the 中文 edition in JupyterLab, its interface in Chinese too"
+	@echo "make translations  sync i18n/zh_CN/*.po with the English (then translate what is new)"
+	@echo "make exercises-zh / slides-zh  the student edition / the decks, in Chinese"
 	@echo "make exercises  build the student edition and solutions into student/"
 	@echo "make nbgrader   build an nbgrader course (one assignment per lesson) into build/nbgrader/"
 	@echo "make notebooks  re-execute the lessons in place and save their outputs"
@@ -49,11 +52,45 @@ data: $(STAMP)
 lab: $(STAMP) data
 	env -u MPLBACKEND $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
-# One pytest call: unit tests, the lessons, the student edition, and the lessons again under a
-# second BLAS configuration with the rounding canary on (conftest.py explains .rounding-check/).
+# The 中文 edition, generated from the English lessons and i18n/zh_CN/*.po (tools/i18n.py), then
+# executed so that its figures and printed text are in Chinese. Rebuilt only when a source changed.
+ZH := build/zh_CN
+ZH_SOURCES := $(wildcard notebooks/[0-9][0-9]_*.ipynb i18n/zh_CN/*.po) i18n/terms.tsv course_lib/locale/zh_CN.json
+$(ZH)/.built: $(STAMP) $(ZH_SOURCES)
+	@tools/ensure_font.sh
+	$(BIN)/python tools/i18n.py build --dest $(ZH)/notebooks
+	env -u MPLBACKEND $(BIN)/python tools/execute_notebooks.py $(ZH)/notebooks/[0-9][0-9]_*.ipynb
+	touch $@
+
+zh: $(ZH)/.built
+
+lab-zh: $(STAMP) data zh
+	$(BIN)/python -m pip install --quiet -e ".[zh]"
+	mkdir -p $(ZH)/user-settings/@jupyterlab/translation-extension
+	echo '{"locale": "zh_CN"}' > $(ZH)/user-settings/@jupyterlab/translation-extension/plugin.jupyterlab-settings
+	env -u MPLBACKEND JUPYTERLAB_SETTINGS_DIR=$(CURDIR)/$(ZH)/user-settings $(BIN)/jupyter lab \
+		--ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(ZH)/notebooks $(ROOT_FLAG)
+
+translations: $(STAMP)
+	$(BIN)/python tools/i18n.py update
+	$(BIN)/python tools/i18n.py glossary
+	$(BIN)/python tools/i18n.py stats
+
+exercises-zh: zh
+	$(BIN)/python -m course_lib.exercises --src $(ZH)/notebooks --dest student-zh
+
+slides-zh: zh
+	$(BIN)/python tools/slides.py build $(ZH)/notebooks/[0-9][0-9]_*.ipynb --out $(ZH)/slides
+
+# One pytest call: unit tests; the lessons; the Chinese student edition (the 中文 edition, built
+# from the .po files, which refuses stale or missing translations, with every exercise stubbed:
+# one run proves both that the translation executes and that the student edition runs); and the
+# lessons again under a second BLAS configuration with the rounding canary on (conftest.py).
 test: $(TEST_STAMP) data
-	rm -rf .student-edition .rounding-check
-	$(BIN)/python -m course_lib.exercises --dest .student-edition --no-html
+	@tools/ensure_font.sh
+	rm -rf .student-edition .rounding-check .zh-edition
+	$(BIN)/python tools/i18n.py build --dest .zh-edition
+	$(BIN)/python -m course_lib.exercises --src .zh-edition --dest .student-edition --no-html
 	mkdir .rounding-check && cp notebooks/[0-9][0-9]_*.ipynb .rounding-check/
 	env -u MPLBACKEND $(BIN)/python -m pytest --durations=12 --nbval-lax --nbval-current-env \
 		tests notebooks .student-edition/[0-9][0-9]_*.ipynb .rounding-check/[0-9][0-9]_*.ipynb
@@ -101,4 +138,4 @@ links:
 	$(PYTHON) tools/repo_links.py $(REPO)
 
 clean:
-	rm -rf $(VENV) student build .pytest_cache .student-edition .rounding-check
+	rm -rf $(VENV) student student-zh build .pytest_cache .student-edition .rounding-check .zh-edition

@@ -14,6 +14,11 @@ import numpy as np
 class CourseError(ValueError):
     """A mistake in how course_lib was called. The message explains the fix."""
 
+    def __str__(self):
+        # Shown in the learner's language (course_lib.i18n); the English stays in self.args.
+        from .i18n import translate
+        return translate(super().__str__())
+
 
 def as_matrix(X, name: str = "X", n_features: int | None = None, dtype=None) -> np.ndarray:
     """Return X as a finite 2-D float array of shape (n, d), or raise CourseError.

@@ -3,20 +3,26 @@
     from course_lib import i18n
     i18n.set_language("zh_CN")     # the first line of every lesson in the Chinese edition
 
-Strings a learner reads (checkers' hints, widget labels, figure titles, progress reports, the
-errors a learner is likely to meet) are written in English and passed through ``_``:
+course_lib's own code stays plain English, f-strings and all, so that it reads like the maths.
+The strings a learner reads (checkers' hints, CourseError messages, figure titles, axis labels,
+legends, widget descriptions) are translated where they reach the learner: ``translate`` matches
+an English message against the templates of ``course_lib/locale/<lang>.json`` (compiled from
+``i18n/<lang>/course_lib.po`` by ``python tools/i18n.py compile``; each template is the text of
+an f-string in course_lib, placeholders included) and fills the translated template with the
+values the English carried. A message with no template stays English.
 
-    raise Hint(_("at z = {z}, your derivative is {got}, not {want}").format(z=z, got=g, want=w))
-
-``_`` returns the translation from ``course_lib/locale/<lang>.json`` (compiled from
-``i18n/<lang>/course_lib.po`` by ``python tools/i18n.py compile``), or the English itself when
-there is none. Choosing Chinese also makes matplotlib draw with a CJK font when one is installed
-(``fonts-noto-cjk`` on Debian), so figure text renders as characters, not boxes.
+Where it happens: ``check`` results and ``progress`` tables (checks/core.py), ``CourseError``
+messages (when shown), widget descriptions (``widgets.live_demo``), and every matplotlib text:
+with a language other than English, ``Text.set_text`` translates what it is given. Choosing
+Chinese also makes matplotlib draw with a CJK font when one is installed (``fonts-noto-cjk`` on
+Debian), so figure text renders as characters, not boxes.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
+import string
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -43,24 +49,85 @@ def set_language(lang: str) -> None:
         raise CourseError(f"course_lib speaks {' and '.join(LANGUAGES)}; got {lang!r}. "
                           f"Use i18n.set_language('zh_CN') for the Chinese edition.")
     _language = lang
+    _translate_figure_text(lang != "en")
     if lang != "en":
         use_cjk_font()
 
 
 @lru_cache(maxsize=None)
 def catalog(lang: str) -> dict[str, str]:
-    """English -> translation for ``lang``; empty when no catalog ships."""
+    """English template -> translated template for ``lang``; empty when no catalog ships."""
     path = LOCALE_DIR / f"{lang}.json"
     if lang == "en" or not path.exists():
         return {}
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def _(message: str) -> str:
-    """``message`` in the current language (the English itself where there is no translation)."""
-    if _language == "en":
+def _fields(template: str) -> list[tuple[str, str | None]]:
+    """(literal text, placeholder or None) pieces of a str.format-style template."""
+    try:
+        return [(literal, None if name is None else "{" + name + (f"!{conv}" if conv else "")
+                 + (f":{spec}" if spec else "") + "}")
+                for literal, name, spec, conv in string.Formatter().parse(template)]
+    except ValueError:
+        return [(template, None)]
+
+
+@lru_cache(maxsize=None)
+def _patterns(lang: str) -> list[tuple[re.Pattern, list[str], str]]:
+    """Each template with placeholders as a regular expression, the most specific first."""
+    out = []
+    for english, translated in catalog(lang).items():
+        pieces = _fields(english)
+        holes = [hole for _, hole in pieces if hole]
+        if not holes:
+            continue
+        regex = "".join(re.escape(lit) + (f"(?P<p{i}>.+?)" if hole else "")
+                        for i, (lit, hole) in enumerate(pieces))
+        out.append((re.compile(regex + r"\Z", re.S), [h for _, h in pieces], translated))
+    out.sort(key=lambda item: -len(item[0].pattern))
+    return out
+
+
+def translate(message: str, lang: str | None = None, _depth: int = 0) -> str:
+    """``message`` in ``lang`` (default: the current language), or unchanged if no template fits."""
+    lang = lang or _language
+    if lang == "en" or not isinstance(message, str) or not message or _depth > 3:
         return message
-    return catalog(_language).get(message) or message
+    table = catalog(lang)
+    exact = table.get(message.replace("{", "{{").replace("}", "}}"))
+    if exact is not None:
+        return exact.replace("{{", "{").replace("}}", "}")
+    for pattern, holes, translated in _patterns(lang):
+        match = pattern.match(message)
+        if match is None:
+            continue
+        values = {}
+        for i, hole in enumerate(holes):
+            if hole is not None:
+                values.setdefault(hole, translate(match.group(f"p{i}"), lang, _depth + 1))
+        return "".join(lit + (values.get(hole, hole) if hole else "")
+                       for lit, hole in _fields(translated))
+    return message
+
+
+_original_set_text = None
+
+
+def _translate_figure_text(on: bool) -> None:
+    """Make matplotlib translate every text it is given (titles, labels, legends), or stop."""
+    global _original_set_text
+    from matplotlib.text import Text
+
+    if on and _original_set_text is None:
+        _original_set_text = Text.set_text
+
+        def set_text(self, s):
+            return _original_set_text(self, translate(s) if isinstance(s, str) else s)
+
+        Text.set_text = set_text
+    elif not on and _original_set_text is not None:
+        Text.set_text, _original_set_text = _original_set_text, None
 
 
 def use_cjk_font() -> str | None:

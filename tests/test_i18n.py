@@ -42,6 +42,7 @@ def course(tmp_path, monkeypatch):
         glossary])
     nbformat.write(nb, src / "01_tiny.ipynb")
     monkeypatch.setattr(i18n, "I18N", tmp_path / "i18n")
+    monkeypatch.setattr(i18n, "library_problems", lambda *args, **kwargs: [])
     monkeypatch.setattr(i18n, "TERMS", tmp_path / "i18n" / "terms.tsv")
     (tmp_path / "i18n").mkdir()
     (tmp_path / "i18n" / "terms.tsv").write_text(TERMS, encoding="utf-8")
@@ -126,3 +127,82 @@ def test_a_glossary_edited_by_hand_fails(course):
     nbformat.write(nb, path)
     _translate(course)
     assert any("glossary differs from i18n/terms.tsv" in p for p in i18n.check(src=course))
+
+
+# ------------------------------------------------------------------ course_lib's own strings
+@pytest.fixture
+def chinese(monkeypatch):
+    """course_lib speaking Chinese with a small catalog of its own templates."""
+    from course_lib import i18n as lib
+    table = {
+        "The first layer must fix the input size, like Dense(784, 128), but it is {layer!r}.":
+            "第一层必须确定输入大小，例如 Dense(784, 128)，而它是 {layer!r}。",
+        "{_SYMBOL[self.status]} Exercise {self.exercise} {self.status}: {self.message}":
+            "{_SYMBOL[self.status]} 练习 {self.exercise} {self.status}：{self.message}",
+        "failed": "未通过",
+        "at z = {z:.3g} you return {got:.4g}, not {want:.4g}": "在 z = {z:.3g} 处你返回 {got:.4g}，而不是 {want:.4g}",
+        "cross-entropy": "交叉熵",
+        "a {{literal}} brace": "一个 {{literal}} 花括号",
+    }
+    monkeypatch.setattr(lib, "catalog", lambda lang: table)
+    lib._patterns.cache_clear()
+    lib.set_language("zh_CN")
+    yield lib
+    lib.set_language("en")
+    lib._patterns.cache_clear()
+
+
+def test_templates_translate_messages_with_their_values(chinese):
+    assert chinese.translate("at z = -3 you return 0.25, not 0.1") == "在 z = -3 处你返回 0.25，而不是 0.1"
+    assert chinese.translate("a {literal} brace") == "一个 {literal} 花括号"
+    assert chinese.translate("no template fits this") == "no template fits this"
+    assert chinese.translate("at z = -3 you return 0.25, not 0.1", lang="en").startswith("at z")
+
+
+def test_errors_results_and_figures_speak_chinese(chinese):
+    import matplotlib.pyplot as plt
+
+    import course_lib as cl
+    from course_lib.checks.core import CheckResult
+
+    with pytest.raises(cl.CourseError) as info:
+        cl.Sequential([cl.ReLU()])
+    assert str(info.value) == "第一层必须确定输入大小，例如 Dense(784, 128)，而它是 ReLU()。"
+    assert info.value.args[0].startswith("The first layer")          # the English is kept
+    result = CheckResult("02.1", "failed", "at z = 1 you return 2, not 3")
+    assert repr(result) == "❌ 练习 02.1 未通过：在 z = 1 处你返回 2，而不是 3"
+    fig, ax = plt.subplots()
+    ax.set_title("cross-entropy")
+    ax.plot([0, 1], label="cross-entropy")
+    assert ax.get_title() == "交叉熵" and ax.legend().get_texts()[0].get_text() == "交叉熵"
+    plt.close(fig)
+
+
+def test_english_is_untouched_after_switching_back(chinese):
+    import matplotlib.pyplot as plt
+    chinese.set_language("en")
+    fig, ax = plt.subplots()
+    ax.set_title("cross-entropy")
+    assert ax.get_title() == "cross-entropy"
+    plt.close(fig)
+
+
+def test_an_unknown_language_is_refused():
+    from course_lib import CourseError
+    from course_lib import i18n as lib
+    with pytest.raises(CourseError, match="zh_CN"):
+        lib.set_language("fr")
+
+
+def test_library_strings_cover_hints_errors_and_figure_text():
+    found = {template for template, _ in i18n.library_strings()}
+    assert "The first layer must fix the input size, like Dense(784, 128), but it is {layer!r}." in found
+    assert any("Exercise {self.exercise}" in t for t in found)
+    assert all(not t.startswith("{") or " " in t for t in found)
+
+
+def test_the_course_translations_are_current():
+    """The real thing: every lesson segment and course_lib string translated, none stale, the
+    compiled catalog in step with its .po, every glossary generated from the term list."""
+    problems = i18n.check()
+    assert not problems, f"{len(problems)} translation problems; the first:\n{problems[0]}"

@@ -28,6 +28,7 @@ import argparse
 import ast
 import csv
 import difflib
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -188,6 +189,173 @@ def _key(entry_or_segment):
     return ctx or None, text if text is not None else entry_or_segment.text
 
 
+# ----------------------------------------------------------------------------- course_lib
+LIBRARY = ROOT / "course_lib"
+LIBRARY_CATALOG = "course_lib"            # i18n/<lang>/course_lib.po
+LOCALE = LIBRARY / "locale"               # compiled: course_lib/locale/<lang>.json
+MESSAGE_CALLS = {"Hint", "CourseError", "translate", "warn", "print", *TEXT_CALLS}
+
+
+def template_of(node) -> str | None:
+    """The str.format template an expression builds: f-string text with its placeholders, plain
+    strings with braces doubled, a concatenation joined, any other operand of a concatenation as a
+    placeholder. None for an expression that is no string at all."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value.replace("{", "{{").replace("}", "}}")
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(value.value.replace("{", "{{").replace("}", "}}"))
+            else:
+                conv = f"!{chr(value.conversion)}" if value.conversion > 0 else ""
+                spec = ""
+                if value.format_spec is not None:
+                    spec = ":" + "".join(v.value if isinstance(v, ast.Constant)
+                                         else "{" + ast.unparse(v.value) + "}"
+                                         for v in value.format_spec.values)
+                parts.append("{" + ast.unparse(value.value) + conv + spec + "}")
+        return "".join(parts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = template_of(node.left), template_of(node.right)
+        if left is None and right is None:
+            return None
+        return ((left if left is not None else "{" + ast.unparse(node.left) + "}")
+                + (right if right is not None else "{" + ast.unparse(node.right) + "}"))
+    return None
+
+
+def _worth_translating(template: str) -> bool:
+    literal = "".join(lit for lit, _, _, _ in _format_pieces(template))
+    return bool(_WORDS.search(literal)) and not re.fullmatch(r"[\w.]+", literal.strip())
+
+
+def _format_pieces(template):
+    import string
+    try:
+        return list(string.Formatter().parse(template))
+    except ValueError:
+        return [(template, None, None, None)]
+
+
+def library_strings(root=LIBRARY) -> list[tuple[str, str]]:
+    """(template, where) for every string of course_lib a learner reads: hints, errors, warnings,
+    printed reports, figure text, widget descriptions, checkers' success details and titles."""
+    found = []
+    for path in sorted(Path(root).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        rel = path.relative_to(Path(root).parent).as_posix()
+        in_checks = "checks" in path.parts
+        candidates = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name in MESSAGE_CALLS:
+                    candidates += node.args
+                elif name == "exercise" and len(node.args) == 2:
+                    candidates.append(node.args[1])
+                candidates += [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]
+            elif in_checks and isinstance(node, ast.Return) and node.value is not None:
+                candidates.append(node.value)
+            elif (in_checks and path.name == "core.py" and isinstance(node, ast.Assign)
+                  and all(isinstance(t, (ast.Name, ast.Tuple)) for t in node.targets)):
+                value = node.value
+                candidates += list(value.elts) if isinstance(value, ast.Tuple) else [value]
+        for cand in candidates:
+            template = template_of(cand)
+            if template is not None and _worth_translating(template):
+                found.append((template, f"{rel}:{cand.lineno}"))
+    return found
+
+
+def _update_library(lang) -> dict[str, int]:
+    path = I18N / lang / f"{LIBRARY_CATALOG}.po"
+    old = _load(path, lang)
+    existing = {e.msgid: e for e in old if not e.obsolete}
+    leftovers = dict(existing)
+    po = _load(Path("/nonexistent"), lang)
+    po.metadata = old.metadata or po.metadata
+    counts = {"kept": 0, "fuzzy": 0, "new": 0}
+    entries = {}
+    for template, where in library_strings():
+        if template in entries:
+            entries[template].occurrences.append((where, ""))
+            continue
+        entry = polib.POEntry(msgid=template, msgstr="", occurrences=[(where, "")])
+        if template in existing:
+            entry.msgstr, entry.flags = existing[template].msgstr, list(existing[template].flags)
+            entry.previous_msgid = existing[template].previous_msgid
+            leftovers.pop(template, None)
+            counts["kept"] += 1
+        else:
+            match = _closest(template, [e for e in leftovers.values() if e.msgstr])
+            if match is not None:
+                entry.msgstr, entry.flags, entry.previous_msgid = match.msgstr, ["fuzzy"], match.msgid
+                leftovers.pop(match.msgid, None)
+                counts["fuzzy"] += 1
+            else:
+                counts["new"] += 1
+        entries[template] = entry
+    for entry in entries.values():
+        po.append(entry)
+    for entry in leftovers.values():
+        if entry.msgstr:
+            entry.obsolete = True
+            po.append(entry)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    po.save(str(path))
+    return counts
+
+
+def _placeholders(template):
+    return sorted("{" + (name or "") + (f"!{conv}" if conv else "") + (f":{spec}" if spec else "") + "}"
+                  for _, name, spec, conv in _format_pieces(template) if name is not None)
+
+
+def library_problems(lang=DEFAULT_LANG, terms=None) -> list[str]:
+    path = I18N / lang / f"{LIBRARY_CATALOG}.po"
+    rel = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    po = _load(path, lang)
+    entries = {e.msgid: e for e in po if not e.obsolete}
+    problems, seen = [], set()
+    for template, where in library_strings():
+        if template in seen:
+            continue
+        seen.add(template)
+        entry = entries.get(template)
+        if entry is None or not entry.msgstr:
+            problems.append(f"{where}: no translation for {template!r}\n  fix: python tools/i18n.py "
+                            f"update, then translate it in {rel}")
+        elif "fuzzy" in entry.flags:
+            problems.append(f"{where}: the translation is out of date (fuzzy): the English changed."
+                            f"\n  was: {entry.previous_msgid!r}\n  now: {template!r}\n  fix: "
+                            f"revise it in {rel} and remove its fuzzy flag")
+        elif _placeholders(entry.msgstr) != _placeholders(template):
+            problems.append(f"{where}: the translation must keep the placeholders "
+                            f"{_placeholders(template)}, but has {_placeholders(entry.msgstr)}\n"
+                            f"  English: {template!r}\n  in {rel}")
+    compiled = LOCALE / f"{lang}.json"
+    if not problems and (not compiled.exists() or json.loads(compiled.read_text(encoding="utf-8"))
+                         != compiled_catalog(lang)):
+        problems.append(f"{compiled.relative_to(ROOT)} is out of date with {rel}: run python "
+                        f"tools/i18n.py compile")
+    return problems
+
+
+def compiled_catalog(lang=DEFAULT_LANG) -> dict[str, str]:
+    po = _load(I18N / lang / f"{LIBRARY_CATALOG}.po", lang)
+    return {e.msgid: e.msgstr for e in po
+            if not e.obsolete and e.msgstr and "fuzzy" not in e.flags}
+
+
+def compile_catalog(lang=DEFAULT_LANG) -> Path:
+    LOCALE.mkdir(parents=True, exist_ok=True)
+    path = LOCALE / f"{lang}.json"
+    path.write_text(json.dumps(compiled_catalog(lang), ensure_ascii=False, indent=0, sort_keys=True)
+                    + "\n", encoding="utf-8")
+    return path
+
+
 # ----------------------------------------------------------------------------- update
 def update(lang=DEFAULT_LANG, src=NOTEBOOKS) -> dict[str, dict[str, int]]:
     """Bring every catalog in line with the English: new segments added (a changed one with its
@@ -235,6 +403,7 @@ def update(lang=DEFAULT_LANG, src=NOTEBOOKS) -> dict[str, dict[str, int]]:
         path.parent.mkdir(parents=True, exist_ok=True)
         po.save(str(path))
         report[lesson.stem] = counts
+    report[LIBRARY_CATALOG] = _update_library(lang)
     return report
 
 
@@ -361,6 +530,7 @@ def check(lang=DEFAULT_LANG, src=NOTEBOOKS, terms=None) -> list[str]:
             for error in segment_errors(seg, entry.msgstr, terms):
                 problems.append(f"{where}: {error}\n  English: {seg.text!r}\n  in {rel}")
     problems += glossary_problems(src, terms)
+    problems += library_problems(lang, terms)
     return problems
 
 
@@ -473,7 +643,8 @@ def stats(lang=DEFAULT_LANG, src=NOTEBOOKS) -> list[tuple[str, int, int]]:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["update", "check", "build", "glossary", "stats"])
+    parser.add_argument("command", choices=["update", "check", "build", "glossary", "stats",
+                                            "compile"])
     parser.add_argument("--lang", default=DEFAULT_LANG, choices=sorted(LANGUAGES))
     parser.add_argument("--src", type=Path, default=NOTEBOOKS)
     parser.add_argument("--dest", type=Path, default=None)
@@ -491,6 +662,8 @@ def main(argv=None):
     elif args.command == "build":
         written = build(args.lang, args.src, args.dest)
         print(f"{len(written)} lessons written to {written[0].parent}/")
+    elif args.command == "compile":
+        print(f"wrote {compile_catalog(args.lang).relative_to(ROOT)}")
     elif args.command == "glossary":
         changed = write_glossaries(args.src)
         print(f"{len(changed)} glossaries rewritten" + (f": {', '.join(p.name for p in changed)}"

@@ -27,6 +27,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..i18n import translate
+
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
 _SYMBOL = {PASSED: "✅", FAILED: "❌", NOT_ATTEMPTED: "⏳"}
 
@@ -57,7 +59,9 @@ class CheckResult:
         return self.status == PASSED
 
     def __repr__(self):
-        return f"{_SYMBOL[self.status]} Exercise {self.exercise} {self.status}: {self.message}"
+        # In the Chinese edition the whole line is translated, hint and all (course_lib.i18n).
+        return translate(f"{_SYMBOL[self.status]} Exercise {self.exercise} {self.status}: "
+                         f"{self.message}")
 
     def _repr_pretty_(self, printer, cycle):
         printer.text(repr(self))
@@ -189,5 +193,5 @@ def progress(folder=".", show=True) -> dict[str, dict[str, str]]:
         for lesson, statuses in table.items():
             done = sum(s == PASSED for s in statuses.values())
             marks = "  ".join(f"{_SYMBOL[s]} {i}" for i, s in statuses.items())
-            print(f"lesson {lesson}: {done}/{len(statuses)} passed   {marks}")
+            print(translate(f"lesson {lesson}: {done}/{len(statuses)} passed   {marks}"))
     return table

@@ -10,6 +10,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 
+from ..i18n import translate
+
 
 def slider(low, high, step=None, value=None, description="", integer=False, continuous=False):
     """A FloatSlider (or IntSlider) with the defaults the course uses."""
@@ -38,4 +40,7 @@ def live_demo(draw, **controls):
         elif result is not None:
             print(result)
 
+    for control in controls.values():
+        if isinstance(control, widgets.Widget) and getattr(control, "description", ""):
+            control.description = translate(control.description)
     return widgets.interactive(show, **controls)
