@@ -19,6 +19,6 @@ from .losses import (MSE, BinaryCrossEntropy, CategoricalCrossEntropy, Quadratic
                      binary_cross_entropy, cross_entropy, log_likelihood, mse, quadratic_cost)
 from .metrics import accuracy, confusion_matrix, per_class_accuracy
 from .network import Sequential, TrainingDiverged, load_model, mlp
-from .optimizers import SGD, Adam, Momentum
+from .optimizers import SGD, Adam, AdamW, Momentum
 
 __version__ = "0.1.0"

@@ -133,6 +133,9 @@ class Sequential:
                 key = f"{layer.kind}_{i}.{name}"
                 layer.params[name] = self._params[key]
                 layer.grads[name] = self._grads[key]
+        # Weight decay (AdamW) touches the same parameters as the L1/L2 penalties: weights only.
+        self.optimizer.decayed = {f"{layer.kind}_{i}.{name}" for i, layer in enumerate(self.layers)
+                                  for name in layer.penalized()}
         self.optimizer.reset()
 
     def _require_layers(self):

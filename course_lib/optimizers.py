@@ -54,6 +54,9 @@ class Optimizer:
         self.learning_rate = learning_rate
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self._flat_state: dict[str, np.ndarray] | None = None
+        # Names of the parameters that weight decay applies to (the network's weights, not its
+        # biases); Sequential.compile sets it. None means every parameter.
+        self.decayed: set[str] | None = None
 
     @property
     def learning_rate(self):
@@ -73,7 +76,10 @@ class Optimizer:
         for name, w in params.items():
             if name not in self.state:
                 self.state[name] = {slot: np.zeros_like(w) for slot in self.slots}
-            self._update(w, grads[name], self.state[name])
+            state = self.state[name]
+            if self.decayed is not None and name not in self.decayed:
+                state = {**state, "decay_mask": w.dtype.type(0)}
+            self._update(w, grads[name], state)
 
     def _flat_slots(self, params: FlatParameters) -> dict[str, np.ndarray]:
         if self._flat_state is None or self._flat_state["scratch"].size != params.flat.size:
@@ -81,6 +87,12 @@ class Optimizer:
             per_slot = {slot: params.views_of(buf) for slot, buf in self._flat_state.items()
                         if slot != "scratch"}
             self.state = {name: {slot: per_slot[slot][name] for slot in self.slots} for name in params}
+            if self.decayed is not None:
+                # 1 where weight decay applies, 0 elsewhere (biases), once per buffer layout.
+                mask = np.zeros_like(params.flat)
+                for name, view in params.views_of(mask).items():
+                    view[...] = name in self.decayed
+                self._flat_state["decay_mask"] = mask
         return self._flat_state
 
     def _begin_step(self):
@@ -136,14 +148,21 @@ class Adam(Optimizer):
 
     slots = ("m", "v")
 
-    def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7):
+    def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7, weight_decay=0.0):
         super().__init__(learning_rate)
         for name, value in (("beta1", beta1), ("beta2", beta2)):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
                 raise CourseError(f"{name} must lie in [0, 1), e.g. 0.9, but got {value!r}.")
         self.beta1, self.beta2 = float(beta1), float(beta2)
         self.epsilon = float(check_positive(epsilon, "epsilon"))
+        if isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float)) \
+                or not 0.0 <= weight_decay < 1.0:
+            raise CourseError(f"weight_decay is the fraction of each weight removed per unit of "
+                              f"learning rate and must lie in [0, 1), e.g. 0.01, but got "
+                              f"{weight_decay!r}.")
+        self.weight_decay = float(weight_decay)
         self.t = 0
+        self._decay_mask = None
 
     def _begin_step(self):
         self.t += 1
@@ -172,14 +191,37 @@ class Adam(Optimizer):
         np.divide(m, tmp, out=tmp)
         tmp *= lr_t
         w -= tmp
+        if self.weight_decay:        # decoupled: w <- w - lr * weight_decay * w, outside the moments
+            decay = f(self.learning_rate * self.weight_decay)
+            mask = state.get("decay_mask")
+            np.multiply(w, decay, out=tmp)
+            if mask is not None:
+                tmp *= mask
+            w -= tmp
 
     def reset(self):
         super().reset()
         self.t = 0
 
     def __repr__(self):
-        return (f"Adam(learning_rate={self.learning_rate}, beta1={self.beta1}, "
-                f"beta2={self.beta2}, epsilon={self.epsilon})")
+        decay = f", weight_decay={self.weight_decay}" if self.weight_decay else ""
+        return (f"{type(self).__name__}(learning_rate={self.learning_rate}, beta1={self.beta1}, "
+                f"beta2={self.beta2}, epsilon={self.epsilon}{decay})")
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter, 2019), as PyTorch's and Keras's
+    AdamW: each step, besides the Adam step, w <- w - learning_rate * weight_decay * w.
+
+    An L2 penalty (compile(l2=...)) adds l2 * w to the gradient, so under Adam it is divided by
+    sqrt(v) like every gradient: weights with large gradients are barely decayed. Weight decay
+    acts on w directly and shrinks every weight by the same fraction. It applies to the weights
+    that L1/L2 penalties touch (Dense and Maxout W), not to biases.
+    """
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.01, beta1=0.9, beta2=0.999,
+                 epsilon=1e-7):
+        super().__init__(learning_rate, beta1, beta2, epsilon, weight_decay)
 
 
 def Momentum(learning_rate=0.01, momentum=0.9):
@@ -187,7 +229,7 @@ def Momentum(learning_rate=0.01, momentum=0.9):
     return SGD(learning_rate, momentum=momentum)
 
 
-OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam}
+OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "adam": Adam, "adamw": AdamW}
 
 
 def get_optimizer(optimizer, learning_rate=None) -> Optimizer:
