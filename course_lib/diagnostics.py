@@ -69,3 +69,16 @@ def gradient_norms(net, X, y) -> dict[str, float]:
     """
     _, grads = net.compute_gradients(X, y)
     return {name: float(np.linalg.norm(g)) for name, g in grads.items() if name.endswith(".W")}
+
+
+def depth_profile(net, X, y) -> dict[str, list[float]]:
+    """The forward and the backward signal of a plain network, layer by layer, before or during training.
+
+    X : (n, d) inputs, y : labels (n,) or targets. Dropout is off.
+    Returns {"z_std": the std of z = a @ W + b of every Dense or Maxout layer, and
+    "grad_norm": the Euclidean norm of dC/dW of every weight matrix}, both first layer first.
+    A profile that shrinks or grows geometrically from layer to layer is a vanishing or an
+    exploding signal.
+    """
+    z_std = [float(np.std(z)) for z in pre_activations(net, X)]
+    return {"z_std": z_std, "grad_norm": list(gradient_norms(net, X, y).values())}

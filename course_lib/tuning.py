@@ -78,7 +78,8 @@ def suggest_learning_rate(result, factor=10.0) -> float:
 
 
 # -------------------------------------------------------------- experiments and sweeps
-def run_experiment(build, config, data, epochs, seed=0, callbacks=(), measure=None):
+def run_experiment(build, config, data, epochs, seed=0, callbacks=(), measure=None,
+                   train_eval=None):
     """Build a network from ``config``, train it, and return its history as JSON-ready lists.
 
     build : function (config, rng) -> compiled Sequential.
@@ -87,35 +88,69 @@ def run_experiment(build, config, data, epochs, seed=0, callbacks=(), measure=No
     Returns {"loss", "accuracy", "val_loss", "val_accuracy", "val_cost": per-epoch lists,
     "seconds": total, "diverged": bool}. "val_cost" is the validation cost without the
     L1/L2 penalty. A diverged run keeps the epochs it finished.
+    train_eval : optional (X, y), evaluated after every epoch with dropout off, stored as
+    "train_eval_accuracy" and "train_eval_cost" (no penalty). fit's own "accuracy" is a
+    running mean over the epoch's minibatches with dropout on, on whatever it trained on
+    (augmented copies included), so it is no measure of how well the net fits its data.
     measure : optional function net -> dict of numbers or lists, stored under "measure"
     after training (e.g. how many weights are near zero).
     """
     X_train, y_train, X_val, y_val = data
     rng = np.random.default_rng(seed)
     net = build(dict(config), rng)
-    val_cost = []
+    extra = {"val_cost": [], "train_eval_accuracy": [], "train_eval_cost": []}
 
-    def record_val_cost(net, epoch, logs):
-        # fit's val_loss includes the L1/L2 penalty; this is the data cost alone.
-        Y_val, _ = net._targets(y_val, len(X_val))
-        val_cost.append(float(net.loss.value(net.predict_proba(X_val), Y_val)))
+    def record(net, epoch, logs):
+        # fit's val_loss includes the L1/L2 penalty; the data cost alone is val_loss - penalty.
+        penalty = net._penalty()
+        extra["val_cost"].append(float(logs["val_loss"] - penalty))
+        if train_eval is not None:
+            cost, acc = net.evaluate(*train_eval)
+            extra["train_eval_cost"].append(float(cost - penalty))
+            extra["train_eval_accuracy"].append(float(acc))
 
     start = time.perf_counter()
     diverged = False
     try:
         net.fit(X_train, y_train, epochs=epochs, batch_size=int(config.get("batch_size", 32)),
                 validation_data=(X_val, y_val), progress=False,
-                callbacks=[record_val_cost, *callbacks])
+                callbacks=[record, *callbacks])
     except TrainingDiverged:
         diverged = True
     history = {key: [float(v) for v in values] for key, values in net.history.items()
                if key != "seconds"}
-    history["val_cost"] = val_cost[:len(history["val_accuracy"])]
+    done = len(history["val_accuracy"])
+    history["val_cost"] = extra["val_cost"][:done]
+    if train_eval is not None:
+        history["train_eval_accuracy"] = extra["train_eval_accuracy"][:done]
+        history["train_eval_cost"] = extra["train_eval_cost"][:done]
     history["seconds"] = time.perf_counter() - start
     history["diverged"] = diverged
     if measure is not None:
         history["measure"] = jsonable(measure(net))
     return history
+
+
+def run_seeds(build, config, data, epochs, seeds, **kwargs) -> list[dict]:
+    """``run_experiment`` once per seed: a list of histories, one per seed, in order.
+
+    The seed sets the initial weights, the order of the minibatches and the dropout masks;
+    the data stay the same. kwargs go to run_experiment (callbacks, measure, train_eval).
+    """
+    seeds = list(seeds)
+    if not seeds:
+        raise CourseError("run_seeds needs at least one seed, e.g. seeds=[0, 1, 2].")
+    return [run_experiment(build, config, data, epochs, seed=int(s), **kwargs) for s in seeds]
+
+
+def trim(history, keys=("val_accuracy", "val_cost", "train_eval_accuracy"), digits=5) -> dict:
+    """A smaller copy of a history for a cache: the per-epoch ``keys`` rounded to ``digits``
+    decimals, plus "diverged", "seconds" and "measure" when present."""
+    out = {key: [round(float(v), digits) for v in history[key]] for key in keys if key in history}
+    for key in ("diverged", "seconds", "measure"):
+        if key in history:
+            out[key] = history[key]
+    return out
 
 
 def sweep(build, name, values, data, epochs, base=None, seed=0, measure=None):
@@ -132,16 +167,97 @@ def sweep(build, name, values, data, epochs, base=None, seed=0, measure=None):
 def summarize(history, last=5) -> dict:
     """Headline numbers of one run: final accuracies averaged over the ``last`` epochs, and the best.
 
-    Averaging the last few epochs removes most of the epoch-to-epoch noise of SGD.
+    Averaging the last few epochs removes most of the epoch-to-epoch noise of SGD. The
+    training accuracy is "train_eval_accuracy" (dropout off, see run_experiment) when the
+    history has it, else fit's running "accuracy". With a "val_cost" list the summary also
+    has "min_val_cost", its epoch "min_cost_epoch" and the "final_val_cost".
     """
     val = history["val_accuracy"]
+    train_key = "train_eval_accuracy" if history.get("train_eval_accuracy") else "accuracy"
     if not val:
-        return {"train_accuracy": math.nan, "val_accuracy": math.nan, "gap": math.nan,
-                "best_val_accuracy": math.nan, "best_epoch": 0}
-    train = float(np.mean(history["accuracy"][-last:]))
+        out = {"train_accuracy": math.nan, "val_accuracy": math.nan, "gap": math.nan,
+               "best_val_accuracy": math.nan, "best_epoch": 0}
+        if "val_cost" in history:
+            out.update(min_val_cost=math.nan, min_cost_epoch=0, final_val_cost=math.nan)
+        return out
+    train = float(np.mean(history[train_key][-last:]))
     final = float(np.mean(val[-last:]))
-    return {"train_accuracy": train, "val_accuracy": final, "gap": train - final,
-            "best_val_accuracy": float(max(val)), "best_epoch": int(np.argmax(val)) + 1}
+    out = {"train_accuracy": train, "val_accuracy": final, "gap": train - final,
+           "best_val_accuracy": float(max(val)), "best_epoch": int(np.argmax(val)) + 1}
+    cost = history.get("val_cost")
+    if cost:
+        out.update(min_val_cost=float(min(cost)), min_cost_epoch=int(np.argmin(cost)) + 1,
+                   final_val_cost=float(cost[-1]))
+    return out
+
+
+# ------------------------------------------------------------------ over seeds
+def mean_std(values) -> tuple[float, float]:
+    """(mean, standard deviation) of per-seed values; the std uses n - 1 (the sample std).
+
+    One value has no spread: its std is nan, which says so rather than pretending it is 0.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or values.size == 0:
+        raise CourseError(f"mean_std needs a flat, non-empty list of numbers, got shape {values.shape}.")
+    std = float(values.std(ddof=1)) if values.size > 1 else math.nan
+    return float(values.mean()), std
+
+
+def summarize_seeds(histories, last=5) -> dict:
+    """``summarize`` every run, then each number's mean and std over the runs.
+
+    histories : list of histories of one configuration, one per seed.
+    Returns {name: {"mean", "std", "values"}} for every key summarize gives, e.g.
+    out["val_accuracy"]["mean"].
+    """
+    if not histories:
+        raise CourseError("summarize_seeds needs at least one history.")
+    rows = [summarize(h, last) for h in histories]
+    out = {}
+    for key in rows[0]:
+        values = [float(r[key]) for r in rows]
+        mean, std = mean_std(values)
+        out[key] = {"mean": mean, "std": std, "values": values}
+    return out
+
+
+def paired_difference(a, b) -> dict:
+    """Per-seed differences a_i - b_i of two configurations run with the same seeds.
+
+    Returns {"mean", "se", "n", "values"}: the mean difference and its standard error,
+    std(differences, ddof=1) / sqrt(n). Pairing by seed removes what the two runs share
+    (same initial weights, same minibatch order), so it sees smaller effects than comparing
+    the two means. |mean| < 2 se: the runs cannot tell the two apart.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if a.shape != b.shape or a.ndim != 1 or a.size < 2:
+        raise CourseError(f"paired_difference needs two equally long lists of per-seed values, at "
+                          f"least 2 each, but got {a.size} and {b.size}.")
+    d = a - b
+    return {"mean": float(d.mean()), "se": float(d.std(ddof=1) / np.sqrt(d.size)), "n": int(d.size),
+            "values": [float(v) for v in d]}
+
+
+def mean_curve(histories, key) -> tuple[list[float], list[float]]:
+    """Epoch by epoch, the mean and std over seeds of ``key`` (runs cut to the shortest)."""
+    curves = [h[key] for h in histories if h.get(key)]
+    if not curves:
+        raise CourseError(f"None of the histories has a {key!r} curve.")
+    n = min(len(c) for c in curves)
+    values = np.array([c[:n] for c in curves], dtype=float)
+    std = values.std(axis=0, ddof=1) if len(values) > 1 else np.full(n, math.nan)
+    return [float(v) for v in values.mean(axis=0)], [float(v) for v in std]
+
+
+def pm(mean, std, digits=3) -> str:
+    """'0.792 ± 0.004': a mean and its spread over seeds, as a table cell.
+
+    A single run has no spread (std nan): it is shown as '0.102 (1 run)'.
+    """
+    if not math.isfinite(std):
+        return f"{mean:.{digits}f} (1 run)"
+    return f"{mean:.{digits}f} ± {std:.{digits}f}"
 
 
 # ------------------------------------------------------------------ random search
@@ -170,17 +286,18 @@ def sample_config(space, rng) -> dict:
     return config
 
 
-def random_search(build, space, data, n_trials, epochs, rng, seed=0):
+def random_search(build, space, data, n_trials, epochs, rng, seed=0, **kwargs):
     """Try ``n_trials`` random configurations; return one row per trial, best first.
 
     Each row holds the configuration, the summary of its run (see ``summarize``) and
-    its seconds. Rows are sorted by final validation accuracy.
+    its seconds. Rows are sorted by final validation accuracy, so ``data`` must hold a
+    validation split, never the test set. kwargs go to run_experiment (e.g. train_eval).
     """
     check_positive(n_trials, "n_trials", integer=True)
     rows = []
     for trial in range(n_trials):
         config = sample_config(space, rng)
-        history = run_experiment(build, config, data, epochs, seed)
+        history = run_experiment(build, config, data, epochs, seed, **kwargs)
         rows.append({"trial": trial + 1, **config, **summarize(history),
                      "seconds": history["seconds"]})
     return sorted(rows, key=lambda r: -np.nan_to_num(r["val_accuracy"], nan=-1.0))

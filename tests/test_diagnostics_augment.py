@@ -5,7 +5,8 @@ import pytest
 from course_lib import Dense, ReLU, Sequential, Softmax, mlp
 from course_lib import augment
 from course_lib.augment import add_noise, expand_dataset, rotate_images, shift_images
-from course_lib.diagnostics import dead_unit_fraction, gradient_norms, layer_outputs, pre_activations
+from course_lib.diagnostics import (dead_unit_fraction, depth_profile, gradient_norms, layer_outputs,
+                                    pre_activations)
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(12, 4))
@@ -129,3 +130,23 @@ def test_expand_dataset():
     assert not np.allclose(X2[6:12], images)
     X3, _ = expand_dataset(images, labels, rng=0, copies=2)
     np.testing.assert_array_equal(X2, X3)                         # same seed, same copies
+
+
+def test_depth_profile_matches_its_parts_layer_by_layer():
+    net = mlp([4, 8, 8, 8, 3], activation="relu", weight_init="he", rng=1).compile()
+    profile = depth_profile(net, X, LABELS)
+    assert len(profile["z_std"]) == len(profile["grad_norm"]) == 4
+    np.testing.assert_allclose(profile["z_std"], [z.std() for z in pre_activations(net, X)])
+    np.testing.assert_allclose(profile["grad_norm"], list(gradient_norms(net, X, LABELS).values()))
+
+
+def test_depth_profile_shows_relu_signals_shrinking_or_keeping_their_size():
+    wide = np.random.default_rng(0).normal(size=(200, 64))
+    labels = np.arange(200) % 10
+    profiles = {init: depth_profile(mlp([64] + [128] * 12 + [10], activation="relu", weight_init=init,
+                                        rng=3).compile(), wide, labels)
+                for init in ("scaled_normal", "he")}
+    lecun, he = profiles["scaled_normal"]["z_std"], profiles["he"]["z_std"]
+    # ReLU halves the variance per layer under 1/n: the std falls by about sqrt(2) per layer
+    assert 0.5 < (lecun[-1] / lecun[0]) ** (1 / 12) < 0.85
+    assert 0.6 < he[-1] / he[0] < 1.6

@@ -6,9 +6,9 @@ import pytest
 
 from course_lib import SGD, CourseError, make_spirals, mlp
 from course_lib.augment import expand_dataset, rotate_images, shift_images
-from course_lib.tuning import (format_table, lr_range_test, random_search,
-                               run_experiment, sample_config, suggest_learning_rate, summarize,
-                               sweep)
+from course_lib.tuning import (format_table, lr_range_test, mean_curve, mean_std, paired_difference,
+                               pm, random_search, run_experiment, run_seeds, sample_config,
+                               suggest_learning_rate, summarize, summarize_seeds, sweep, trim)
 
 
 def _data(n=150, seed=0):
@@ -96,6 +96,92 @@ def test_summarize_averages_the_last_epochs():
     assert s["gap"] == pytest.approx(0.25)
     assert s["best_val_accuracy"] == 0.8 and s["best_epoch"] == 2
     assert np.isnan(summarize({"accuracy": [], "val_accuracy": []})["val_accuracy"])
+
+
+def test_val_cost_is_the_data_cost_of_the_validation_set():
+    X_val, y_val = DATA[2], DATA[3]
+    weights = []
+    h = run_experiment(build, {"l2": 0.5}, DATA, epochs=3,
+                       callbacks=[lambda net, epoch, logs: weights.append(
+                           float(net.loss.value(net.predict_proba(X_val), np.eye(3)[y_val])))])
+    np.testing.assert_allclose(h["val_cost"], weights, rtol=1e-9)
+
+
+def test_train_eval_is_measured_in_test_mode_on_the_given_data():
+    X, y = DATA[0], DATA[1]
+    seen = []
+
+    def spy(net, epoch, logs):
+        cost, acc = net.evaluate(X, y)
+        seen.append((acc, cost - 0.5 * 0.01 * sum(float(np.sum(W ** 2)) for name, W in
+                                                  net.parameters().items() if name.endswith(".W"))))
+
+    h = run_experiment(build, {"dropout": 0.5, "l2": 0.01}, DATA, epochs=4, train_eval=(X, y),
+                       callbacks=[spy])
+    np.testing.assert_allclose(h["train_eval_accuracy"], [a for a, _ in seen])
+    np.testing.assert_allclose(h["train_eval_cost"], [c for _, c in seen], rtol=1e-9)
+    # fit's running accuracy is measured with half the units dropped: a different number
+    assert h["accuracy"] != h["train_eval_accuracy"]
+    assert summarize(h)["train_accuracy"] == pytest.approx(np.mean(h["train_eval_accuracy"][-5:]))
+    assert "train_eval_accuracy" not in run_experiment(build, {}, DATA, epochs=1)
+
+
+def test_run_seeds_runs_once_per_seed_and_trim_keeps_what_a_cache_needs():
+    runs = run_seeds(build, {"batch_size": 30}, DATA, 2, seeds=[4, 5])
+    assert len(runs) == 2 and runs[0]["val_accuracy"] != runs[1]["val_accuracy"]
+    assert runs[1]["val_accuracy"] == run_experiment(build, {"batch_size": 30}, DATA, 2, seed=5)["val_accuracy"]
+    small = trim({**runs[0], "measure": {"x": 1}}, keys=("val_accuracy", "missing"), digits=2)
+    assert set(small) == {"val_accuracy", "diverged", "seconds", "measure"}
+    assert small["val_accuracy"] == [round(v, 2) for v in runs[0]["val_accuracy"]]
+    with pytest.raises(CourseError, match="at least one seed"):
+        run_seeds(build, {}, DATA, 1, seeds=[])
+
+
+def test_summarize_reports_the_lowest_validation_cost_and_its_epoch():
+    h = {"accuracy": [0.5, 0.9, 1.0], "val_accuracy": [0.4, 0.8, 0.6], "val_cost": [1.0, 0.7, 0.9]}
+    s = summarize(h, last=2)
+    assert s["min_val_cost"] == 0.7 and s["min_cost_epoch"] == 2 and s["final_val_cost"] == 0.9
+    empty = summarize({"accuracy": [], "val_accuracy": [], "val_cost": []})
+    assert empty["min_cost_epoch"] == 0 and np.isnan(empty["min_val_cost"])
+
+
+def test_mean_std_uses_the_sample_std_and_one_run_has_none():
+    assert mean_std([1.0, 2.0, 3.0]) == (2.0, 1.0)
+    mean, std = mean_std([0.8])
+    assert mean == 0.8 and np.isnan(std)
+    with pytest.raises(CourseError):
+        mean_std([])
+    assert pm(0.81234, 0.0049) == "0.812 ± 0.005" and pm(0.102, float("nan")) == "0.102 (1 run)"
+
+
+def test_summarize_seeds_collects_every_summary_number():
+    runs = [{"accuracy": [0.9, 1.0], "val_accuracy": [0.7, v]} for v in (0.8, 0.9)]
+    out = summarize_seeds(runs, last=1)
+    assert out["val_accuracy"]["values"] == [0.8, 0.9]
+    assert out["val_accuracy"]["mean"] == pytest.approx(0.85)
+    assert out["gap"]["std"] == pytest.approx(np.std([0.2, 0.1], ddof=1))
+
+
+def test_paired_difference_removes_what_the_seeds_share():
+    shared = np.array([0.70, 0.80, 0.75, 0.85, 0.78])        # seed-to-seed luck, common to both
+    a, b = shared + 0.010 + np.array([1, -1, 1, -1, 0]) * 1e-3, shared
+    d = paired_difference(a, b)
+    assert d["mean"] == pytest.approx(0.010) and d["n"] == 5
+    assert d["se"] == pytest.approx(np.std(a - b, ddof=1) / np.sqrt(5))
+    unpaired = np.sqrt((np.var(a, ddof=1) + np.var(b, ddof=1)) / 5)
+    assert d["se"] < unpaired / 10
+    with pytest.raises(CourseError, match="equally long"):
+        paired_difference([1.0, 2.0], [1.0])
+    with pytest.raises(CourseError):
+        paired_difference([1.0], [1.0])
+
+
+def test_mean_curve_averages_epoch_by_epoch_over_the_common_length():
+    runs = [{"v": [1.0, 2.0, 3.0]}, {"v": [3.0, 4.0]}, {"v": []}]
+    mean, std = mean_curve(runs, "v")
+    assert mean == [2.0, 3.0] and std == pytest.approx([np.sqrt(2), np.sqrt(2)])
+    with pytest.raises(CourseError, match="'w'"):
+        mean_curve(runs, "w")
 
 
 # --------------------------------------------------------------- random search

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from course_lib import CourseError
-from course_lib.widgets.regularization import (draw_initialization, draw_sweep, nearest_key,
-                                               saturated_fraction)
+from course_lib.widgets.regularization import (draw_depth, draw_depth_overview, draw_initialization,
+                                               draw_sweep, nearest_key, saturated_fraction)
 
 
 @pytest.fixture(autouse=True)
@@ -82,3 +82,48 @@ def test_draw_initialization_unknown_choice():
     z_samples, histories = _init_inputs()
     with pytest.raises(CourseError, match="No precomputed"):
         draw_initialization("xavier", "sigmoid", z_samples, histories)
+
+
+def _profiles(n_layers=6, seeds=2):
+    rng = np.random.default_rng(1)
+    def run(scale, slope):
+        return [{"z_std": list(scale * slope ** np.arange(n_layers) * rng.uniform(0.9, 1.1, n_layers)),
+                 "grad_norm": list(scale * slope ** -np.arange(n_layers))} for _ in range(seeds)]
+    return {"sigmoid": {"xavier": run(0.5, 1.0), "he": run(0.7, 1.0)},
+            "relu": {"large_normal": run(10.0, 7.0), "scaled_normal": run(0.5, 0.7), "he": run(0.7, 1.0)}}
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_draw_depth_draws_one_line_per_initializer(activation):
+    profiles = _profiles()
+    fig = draw_depth(activation, profiles)
+    left, right = fig.axes
+    assert [line.get_label() for line in left.lines] == list(profiles[activation])
+    for line, runs in zip(right.lines, profiles[activation].values()):
+        np.testing.assert_allclose(line.get_ydata(), runs[0]["grad_norm"])   # the first seed
+    assert left.get_yscale() == right.get_yscale() == "log"
+
+
+def test_draw_depth_unknown_activation_names_the_known_ones():
+    with pytest.raises(CourseError, match="relu"):
+        draw_depth("tanh", _profiles())
+
+
+def test_draw_depth_overview_one_panel_per_activation_with_seed_bands():
+    profiles = _profiles(seeds=3)
+    fig = draw_depth_overview(profiles)
+    assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "relu"]
+    relu = fig.axes[1]
+    assert len(relu.lines) == 3 and len(relu.collections) == 3     # a band per initializer
+    one_seed = {act: {init: runs[:1] for init, runs in by.items()} for act, by in profiles.items()}
+    assert all(not ax.collections for ax in draw_depth_overview(one_seed).axes)
+    with pytest.raises(CourseError):
+        draw_depth_overview({})
+
+
+def test_draw_sweep_prefers_the_test_mode_training_accuracy():
+    curves = {"0": {**_history(0.99, 0.80), "train_eval_accuracy": [0.5] * 12}}
+    fig = draw_sweep(curves, 0.0)
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), 0.5)
+    gap = 0.5 - np.mean(curves["0"]["val_accuracy"][-5:])
+    assert f"gap {gap:.3f}" in fig._suptitle.get_text()
