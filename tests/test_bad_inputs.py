@@ -197,7 +197,7 @@ CASES = {
                              r"Valid names: .*he.*xavier"]),
     "unknown optimizer": (lambda t: get_optimizer("adma"),
                           [r"Unknown optimizer 'adma'\. Did you mean 'adam'\?",
-                           r"Valid names: adam, momentum, sgd"]),
+                           r"Valid names: adam, adamw, momentum, sgd"]),
     "unknown loss by get_loss": (lambda t: get_loss("hinge"),
                                  [r"Unknown loss 'hinge'", r"Valid names:"]),
     "unknown initializer in get_initializer": (lambda t: get_initializer(None),
