@@ -53,7 +53,7 @@ GLOSSARY_HEADINGS = {"en": ("## Glossary", "| English | 中文 | meaning |"),
                      "zh_CN": ("## 术语表", "| 中文 | English | 含义 |")}
 SET_LANGUAGE = 'from course_lib import i18n; i18n.set_language("{lang}")  # 本课程的中文版\n'
 
-_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$", re.S)
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+?\$", re.S)   # a formula may wrap over lines
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
 _FENCE = re.compile(r"^(```|~~~)")
 _WORDS = re.compile(r"[A-Za-z]{2,}")
@@ -136,10 +136,15 @@ def code_strings(source: str) -> list[tuple[int, int, str]]:
         tree = ast.parse(_parsable(source))
     except SyntaxError:
         return []
-    starts, found = _offsets(source), []
+    starts, lines, found = _offsets(source), source.split("\n"), []
+
+    def position(lineno, col):   # ast counts columns in UTF-8 bytes; Python strings in characters
+        line = lines[lineno - 1]
+        return starts[lineno - 1] + len(line.encode("utf-8")[:col].decode("utf-8", "ignore"))
+
     for node in _text_literals(tree):
-        start = starts[node.lineno - 1] + node.col_offset
-        end = starts[node.end_lineno - 1] + node.end_col_offset
+        start = position(node.lineno, node.col_offset)
+        end = position(node.end_lineno, node.end_col_offset)
         literal = source[start:end]
         words = literal if isinstance(node, ast.Constant) else "".join(
             v.value for v in node.values if isinstance(v, ast.Constant))
@@ -449,8 +454,12 @@ def term_errors(english: str, chinese: str, terms) -> list[str]:
     does not render with the listed word."""
     prose = _CODE_SPAN.sub(" ", _MATH.sub(" ", english))
     missing = []
-    for term, row in terms.items():
-        if _term_pattern(term).search(prose):
+    # Longest terms first, each removed once matched: "activation function" is not also a use of
+    # "activation", nor "Leaky ReLU" of "ReLU".
+    for term, row in sorted(terms.items(), key=lambda item: -len(item[0])):
+        pattern = _term_pattern(term)
+        if pattern.search(prose):
+            prose = pattern.sub(" ", prose)
             alternatives = zh_alternatives(row["zh"])
             if not any(alt.lower() in chinese.lower() for alt in alternatives):
                 missing.append(f"'{term}' should be rendered as {' or '.join(alternatives)}")
@@ -460,8 +469,8 @@ def term_errors(english: str, chinese: str, terms) -> list[str]:
 # ----------------------------------------------------------------------------- check
 def _literal_fields(literal: str):
     """(kind, sorted placeholder sources) of a string literal's source, or None if it is not one."""
-    try:
-        node = ast.parse(literal.strip(), mode="eval").body
+    try:   # in parentheses, as in its call: literals joined across lines parse too
+        node = ast.parse("(" + literal.strip() + ")", mode="eval").body
     except SyntaxError:
         return None
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -477,6 +486,8 @@ def segment_errors(seg: Segment, translation: str, terms) -> list[str]:
     errors = []
     if seg.context == CODE_CONTEXT:
         want, got = _literal_fields(seg.text), _literal_fields(translation)
+        if want is None:
+            want = ("str", [])
         if got is None or got[0] != want[0]:
             errors.append(f"the translation must be a Python {want[0]} literal like the English, "
                           f"quotes included")
