@@ -254,6 +254,9 @@ class Sequential:
         if Y.shape != (n, k):
             if len(Y) != n:
                 raise CourseError(f"X has {n} rows but {name} has {len(Y)}; they must match.")
+            if Y.shape[1] == 1 and k > 1 and np.all(Y == np.round(Y)):
+                raise CourseError(f"{name} is a column of labels, shape {Y.shape}; labels must be "
+                                  f"1-D, shape ({n},): pass {name}.ravel().")
             raise CourseError(f"{name} has {Y.shape[1]} columns but the network has {k} outputs. "
                               f"For class labels pass integers 0..{k - 1}, or one-hot rows.")
         if getattr(self, "_fused", False) and self.loss.fuses_with == "softmax":
@@ -399,6 +402,9 @@ class Sequential:
             Y_val, labels_val = self._targets(validation_data[1], len(X_val), "y_val")
         callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
         for cb in callbacks:
+            if isinstance(cb, type):
+                raise CourseError(f"callbacks holds the class {cb.__name__} itself; pass an object "
+                                  f"made from it: callbacks=[{cb.__name__}(...)].")
             if not callable(cb):
                 raise CourseError(f"Each callback must be callable as cb(net, epoch, logs); got {cb!r}.")
 
@@ -536,6 +542,10 @@ class Sequential:
             # The loss decides what predict and evaluate return, so a round trip must keep it.
             config.update(loss=self.loss.name, l1=self.l1, l2=self.l2)
         arrays = {f"param:{name}": arr for name, arr in self.parameters().items()}
+        if not path.parent.is_dir():
+            raise CourseError(f"Cannot save to {path}: the folder {path.parent} does not exist. "
+                              f"Create it first, e.g. Path({str(path.parent)!r}).mkdir(parents=True), "
+                              f"or save into an existing folder.")
         np.savez(path, config=np.array(json.dumps(config)), **arrays)
         return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 
@@ -555,8 +565,8 @@ class Sequential:
             with np.load(path, allow_pickle=False) as data:
                 config = json.loads(str(data["config"]))
                 arrays = {k[len("param:"):]: data[k] for k in data.files if k.startswith("param:")}
-        except (zipfile.BadZipFile, ValueError, KeyError, OSError, TypeError,
-                json.JSONDecodeError) as exc:   # TypeError: a lone .npy array is no archive
+        except (zipfile.BadZipFile, ValueError, KeyError, OSError, TypeError, EOFError,
+                json.JSONDecodeError) as exc:   # EOFError: an empty file   # TypeError: a lone .npy array is no archive
             raise CourseError(f"{path} is not a model saved by course_lib's Sequential.save "
                               f"({type(exc).__name__}: {exc}).") from None
         if not isinstance(config, dict) or config.get("format") != FORMAT:

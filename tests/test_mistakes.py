@@ -147,3 +147,67 @@ def test_numpy_scalars_are_valid_hyper_parameters():
     cl.SGD(0.1, momentum=np.float32(0.9))
     cl.Adam(np.float32(1e-3), beta1=np.float64(0.9))
     cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile(l2=np.float32(1e-4))
+
+
+# ----------------------------------------------------------- raw or misleading errors
+def test_an_empty_model_file_gets_a_clear_error(tmp_path):
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"")
+    with pytest.raises(cl.CourseError, match="not a model saved by course_lib"):
+        cl.load_model(path)
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
+    net = cl.Sequential([cl.Dense(2, 2), cl.Softmax()], rng=0)
+    with pytest.raises(cl.CourseError, match="does not exist.*mkdir"):
+        net.save(tmp_path / "nowhere" / "model.npz")
+
+
+def test_a_negative_seed_gets_a_clear_error():
+    with pytest.raises(cl.CourseError, match="non-negative integer.*rng=1"):
+        cl.Sequential([cl.Dense(2, 2)], rng=-1)
+
+
+def test_standardize_with_statistics_of_the_wrong_width():
+    X = np.ones((5, 3))
+    _, mean, std = cl.standardize(X)
+    with pytest.raises(cl.CourseError, match="mean has shape \\(3,\\), but X has 4 columns"):
+        cl.standardize(np.ones((5, 4)), mean, std)
+
+
+def test_confusion_matrix_with_a_label_beyond_n_classes():
+    with pytest.raises(cl.CourseError, match="labels must lie in 0..2"):
+        cl.confusion_matrix([0, 1, 5], [0, 1, 2], n_classes=3)
+
+
+@pytest.mark.parametrize("dtype", ["banana", "int32", np.uint8])
+def test_load_fashion_mnist_refuses_a_dtype_that_cannot_hold_fractions(dtype):
+    with pytest.raises(cl.CourseError, match="float32"):
+        cl.load_fashion_mnist(dtype=dtype, download=False)
+
+
+def test_a_transposed_X_is_told_to_transpose_not_reshape():
+    net = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile()
+    X, y = _data(n=10)
+    with pytest.raises(cl.CourseError, match=r"transposed.*X\.T"):
+        net.predict(X.T)
+
+
+def test_a_label_column_is_told_to_flatten():
+    net = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile()
+    X, y = _data()
+    with pytest.raises(cl.CourseError, match=r"column of labels.*y\.ravel\(\)"):
+        net.fit(X, y.reshape(-1, 1), progress=False)
+
+
+def test_a_callback_class_instead_of_an_object():
+    net = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile()
+    X, y = _data()
+    with pytest.raises(cl.CourseError, match=r"class EarlyStopping itself.*EarlyStopping\(\.\.\.\)"):
+        net.fit(X, y, callbacks=[cl.EarlyStopping], progress=False)
+
+
+def test_an_unknown_activation_setting_is_refused_when_the_layer_is_made():
+    with pytest.raises(cl.CourseError, match="takes no settings, but got alpha.*leaky_relu"):
+        cl.Activation("relu", alpha=0.1)
+    assert cl.Activation("leaky_relu", alpha=0.1).kwargs == {"alpha": 0.1}
