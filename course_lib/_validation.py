@@ -47,8 +47,13 @@ def as_matrix(X, name: str = "X", n_features: int | None = None, dtype=None) -> 
     if arr.shape[0] == 0:
         raise CourseError(f"{name} is empty (shape {arr.shape}): it needs at least one example (row).")
     if n_features is not None and arr.shape[1] != n_features:
+        if arr.shape[0] == n_features:
+            raise CourseError(f"{name} has shape {arr.shape}: it looks transposed, with examples "
+                              f"in columns. Rows must be examples: pass {name}.T, of shape "
+                              f"{arr.shape[::-1]}.")
         raise CourseError(f"{name} has {arr.shape[1]} features per row, but the network expects "
-                          f"{n_features}. Check the first layer's input size or reshape {name}.")
+                          f"{n_features}. Check the first layer's input size, or build {name} "
+                          f"with one row per example and {n_features} columns.")
     if not np.issubdtype(arr.dtype, np.floating):
         arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)):
@@ -131,6 +136,9 @@ def as_generator(rng) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        if rng is not None and rng < 0:
+            raise CourseError(f"A seed must be a non-negative integer, but got rng={rng}. "
+                              f"Use e.g. rng=0 or rng={-rng}.")
         return np.random.default_rng(rng)
     raise CourseError(f"rng must be a np.random.Generator or an int seed, but got {rng!r}. "
                       f"Use rng=np.random.default_rng(0).")

@@ -4,7 +4,11 @@ Fashion-MNIST is looked for, in order, in:
   1. data/fashion-mnist/ in this repository;
   2. $COURSE_DATA_DIR;
   3. /usr/share/datasets/fashion-mnist (Debian package ``dataset-fashion-mnist``);
-  4. the official download, when a network exists, saved into data/fashion-mnist/.
+  4. the user's cache folder ($XDG_CACHE_HOME or ~/.cache, then course_lib/fashion-mnist);
+  5. the official download, when a network exists, saved into data/fashion-mnist/ of the
+     repository, or into the user's cache folder when course_lib is installed as a package.
+
+The files may be gzipped (as published) or already decompressed (the same names without .gz).
 
 Each file is verified by the SHA-256 of its *decompressed* bytes: Debian
 recompressed the .gz files, so a checksum of the .gz itself would reject real data.
@@ -52,23 +56,47 @@ class DataError(CourseError):
     """Fashion-MNIST could not be found or failed verification."""
 
 
+def user_cache_dir() -> Path:
+    """Where an installed course_lib keeps its download: never inside site-packages."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base).expanduser() / "course_lib" / "fashion-mnist"
+
+
+# A repository checkout (pyproject.toml beside the package), not an installed package.
+IN_REPOSITORY = (Path(__file__).resolve().parents[1] / "pyproject.toml").exists()
+
+
+def download_dir() -> Path:
+    """data/fashion-mnist/ in a repository checkout; the user's cache folder otherwise."""
+    return REPO_DATA_DIR if IN_REPOSITORY else user_cache_dir()
+
+
 def candidate_dirs() -> list[Path]:
     """The folders searched, in order."""
     dirs = [REPO_DATA_DIR]
     if os.environ.get("COURSE_DATA_DIR"):
-        dirs.append(Path(os.environ["COURSE_DATA_DIR"]))
-    dirs.append(DEBIAN_DIR)
-    return dirs
+        dirs.append(Path(os.environ["COURSE_DATA_DIR"]).expanduser())   # "~/fm" works too
+    dirs += [DEBIAN_DIR, user_cache_dir()]
+    return list(dict.fromkeys(dirs))
+
+
+def _file(directory: Path, name: str) -> Path | None:
+    """The file ``name`` (x.gz) in ``directory``, or its decompressed twin (x), or None."""
+    for path in (directory / name, directory / name.removesuffix(".gz")):
+        if path.is_file():
+            return path
+    return None
 
 
 def _read_verified(path: Path, name: str | None = None) -> bytes:
-    """The decompressed bytes of one .gz file, or DataError if truncated or corrupted.
+    """The decompressed bytes of one file (gzipped or not), or DataError if truncated or corrupted.
 
     ``name`` is the file's official name, when it is not (yet) the path's own.
     """
     name = name or path.name
     try:
-        raw = gzip.decompress(path.read_bytes())
+        data = path.read_bytes()
+        raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data   # gzip's magic bytes
     except (EOFError, OSError, zlib.error) as exc:
         raise DataError(f"{path} is truncated or not a valid gzip file ({exc}). "
                         f"Delete it and load again.") from None
@@ -119,7 +147,7 @@ def _load_arrays(directory: str) -> tuple[np.ndarray, ...]:
     d = Path(directory)
     out = []
     for name in FILES:
-        arr = _parse_idx(_read_verified(d / name), name)
+        arr = _parse_idx(_read_verified(_file(d, name), name), name)
         arr.flags.writeable = False
         out.append(arr)
     return tuple(out)
@@ -129,12 +157,12 @@ def find_fashion_mnist(download: bool = True) -> Path:
     """Return the first folder holding all four verified files, downloading if needed and allowed."""
     problems = []
     for d in candidate_dirs():
-        present = [d / name for name in FILES if (d / name).exists()]
-        if not present:
+        present = {name: _file(d, name) for name in FILES}
+        if not any(present.values()):
             problems.append(f"  {d}: no files")
             continue
-        if len(present) < len(FILES):
-            missing = sorted(set(FILES) - {p.name for p in present})
+        if not all(present.values()):
+            missing = sorted(name for name, path in present.items() if path is None)
             problems.append(f"  {d}: missing {', '.join(missing)}")
             continue
         try:
@@ -144,10 +172,11 @@ def find_fashion_mnist(download: bool = True) -> Path:
             problems.append(f"  {d}: {exc}")
             warnings.warn(f"Skipping {d}: {exc}", stacklevel=2)
     if download:
+        target = download_dir()
         try:
-            _download(REPO_DATA_DIR)
-            _load_arrays(str(REPO_DATA_DIR))
-            return REPO_DATA_DIR
+            _download(target)
+            _load_arrays(str(target))
+            return target
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             problems.append(f"  download from {MIRROR}: failed ({exc})")
         except DataError as exc:
@@ -163,12 +192,20 @@ def load_fashion_mnist(scale: bool = True, dtype="float32", download: bool = Tru
     X_train : (60000, 784) and X_test : (10000, 784), pixels in [0, 1] as ``dtype``
     (or raw uint8 0..255 when scale=False). y : integer labels 0..9, shape (n,).
     """
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if scale and (dt is None or dt.kind != "f"):
+        raise CourseError(f"dtype={dtype!r}: scaled pixels are fractions in [0, 1], so dtype must "
+                          f"be 'float32' (the default) or 'float64'. For raw 0..255 integers use "
+                          f"scale=False.")
     directory = find_fashion_mnist(download=download)
     train_x, train_y, test_x, test_y = _load_arrays(str(directory))
 
     def prep(images):
         flat = images.reshape(len(images), -1)
-        return flat.astype(dtype) / 255 if scale else flat.copy()
+        return flat.astype(dt) / dt.type(255) if scale else flat.copy()
 
     return ((prep(train_x), train_y.astype(np.intp)), (prep(test_x), test_y.astype(np.intp)),
             CLASS_NAMES)
@@ -258,17 +295,27 @@ def standardize(X, mean=None, std=None):
     Constant columns keep std 1 so that nothing divides by zero.
     """
     X = as_matrix(X, "X")
-    mean = X.mean(axis=0) if mean is None else np.asarray(mean)
-    std = X.std(axis=0) if std is None else np.asarray(std)
+    mean = X.mean(axis=0) if mean is None else _column_stats(mean, "mean", X)
+    std = X.std(axis=0) if std is None else _column_stats(std, "std", X)
     std = np.where(std > 0, std, 1.0)
     return (X - mean) / std, mean, std
+
+
+def _column_stats(values, name, X):
+    """Per-column statistics passed in by the learner: one number per column of X."""
+    arr = np.asarray(values, dtype=float)
+    if arr.shape not in ((X.shape[1],), (1, X.shape[1]), ()):
+        raise CourseError(f"{name} has shape {arr.shape}, but X has {X.shape[1]} columns: pass the "
+                          f"{name} returned for the training data, one value per column "
+                          f"(shape ({X.shape[1]},)).")
+    return arr
 
 
 def normalize(X, low=None, high=None):
     """Rescale each column to [0, 1] by its min and max; return (X_norm, low, high)."""
     X = as_matrix(X, "X")
-    low = X.min(axis=0) if low is None else np.asarray(low)
-    high = X.max(axis=0) if high is None else np.asarray(high)
+    low = X.min(axis=0) if low is None else _column_stats(low, "low", X)
+    high = X.max(axis=0) if high is None else _column_stats(high, "high", X)
     return (X - low) / np.where(high > low, high - low, 1.0), low, high
 
 

@@ -10,6 +10,8 @@ takes dC/d(output), stores dC/d(param) in ``self.grads`` under the same names as
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from . import activations as act
@@ -135,6 +137,13 @@ class Activation(Layer):
         super().__init__()
         self.name = name.lower() if isinstance(name, str) else name
         self.fn, self.prime = lookup(act.ACTIVATIONS, name, "activation")
+        accepted = [p for p in inspect.signature(self.fn).parameters if p not in ("z", "axis")]
+        unknown = sorted(set(kwargs) - set(accepted))
+        if unknown:
+            takes = (f"takes {', '.join(accepted)}" if accepted else "takes no settings")
+            raise CourseError(f"Activation({self.name!r}) {takes}, but got {', '.join(unknown)}. "
+                              + ("For a slope on the negative side use Activation('leaky_relu', "
+                                 "alpha=0.1)." if "alpha" in unknown else ""))
         self.kwargs = kwargs
         self.kind = self.name
 

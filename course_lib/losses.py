@@ -109,7 +109,12 @@ class MSE(Loss):
 
 
 class BinaryCrossEntropy(Loss):
-    """Cross-entropy for sigmoid outputs; fused with sigmoid, delta = (a - y) / n."""
+    """Cross-entropy for sigmoid outputs; fused with sigmoid, delta = (a - y) / n.
+
+    Summed over the outputs and averaged over the batch (PyTorch's BCELoss averages over both).
+    A network ending in Sigmoid() reports it from the logits z, so a confidently wrong output
+    costs its true amount; computed from a, it is clipped at -ln(eps) per output.
+    """
 
     name = "binary_crossentropy"
     fuses_with = "sigmoid"
@@ -117,6 +122,11 @@ class BinaryCrossEntropy(Loss):
 
     def value(self, a, y):
         return binary_cross_entropy(a, y)
+
+    def value_from_logits(self, z, y):
+        """The same cost from z, with a = sigmoid(z): softplus(z) - y z, exact for any z."""
+        z = np.asarray(z)
+        return float(np.sum(np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z))))) / len(z)
 
     def gradient(self, a, y):
         eps = _eps(a)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import CourseError, check_labels
+from ._validation import CourseError, check_labels, check_positive
 
 
 def accuracy(y_true, y_pred) -> float:
@@ -17,8 +17,10 @@ def accuracy(y_true, y_pred) -> float:
 
 def confusion_matrix(y_true, y_pred, n_classes=None) -> np.ndarray:
     """C[i, j] = how many examples of true class i were predicted as class j."""
-    y_true = check_labels(y_true, name="y_true")
-    y_pred = check_labels(y_pred, len(y_true), name="y_pred")
+    if n_classes is not None:
+        check_positive(n_classes, "n_classes", integer=True, example=10)
+    y_true = check_labels(y_true, n_classes=n_classes, name="y_true")
+    y_pred = check_labels(y_pred, len(y_true), n_classes=n_classes, name="y_pred")
     k = n_classes or int(max(y_true.max(), y_pred.max()) + 1)
     counts = np.zeros((k, k), dtype=np.int64)
     np.add.at(counts, (y_true, y_pred), 1)

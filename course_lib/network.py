@@ -16,6 +16,7 @@ import json
 import math
 import os
 import time
+import weakref
 import zipfile
 from pathlib import Path
 
@@ -80,6 +81,18 @@ class Sequential:
         if not isinstance(layer, Layer):
             raise CourseError(f"Sequential takes layers such as Dense(784, 128) or ReLU(), but got "
                               f"{layer!r}. For an activation by name use Activation('relu').")
+        for i, other in enumerate(self.layers):
+            if other is layer:
+                raise CourseError(
+                    f"This {layer!r} object is already layer {i} of the network. Each position "
+                    f"needs its own layer object, because a layer keeps its own parameters and "
+                    f"the input it saw for backprop: write {type(layer).__name__}(...) again "
+                    f"instead of reusing the variable.")
+        owner = getattr(layer, "_network", None)
+        if owner is not None and owner() is not None and owner() is not self:
+            raise CourseError(
+                f"This {layer!r} object already belongs to another network, which keeps "
+                f"training its parameters. Give this network its own: {type(layer).__name__}(...).")
         if not self.layers:
             n_in = getattr(layer, "n_in_declared", None)
             if n_in is None:
@@ -91,6 +104,7 @@ class Sequential:
             n_in = self.n_outputs
         self.n_outputs = layer.build(n_in, self.rng, self.dtype)
         _rounding_canary(layer)
+        layer._network = weakref.ref(self)
         self.layers.append(layer)
         if self.optimizer is not None:
             self._share_buffers()   # compiled already: include the new layer's parameters
@@ -105,9 +119,18 @@ class Sequential:
         """
         self._require_layers()
         self.loss = get_loss(loss)
-        self.optimizer = get_optimizer(optimizer, learning_rate)
+        optimizer = get_optimizer(optimizer, learning_rate)
+        owner = getattr(optimizer, "_network", None)
+        if owner is not None and owner() is not None and owner() is not self:
+            raise CourseError(
+                f"This {type(optimizer).__name__} object already trains another network: its "
+                f"moments and step count belong to that network. Give each network its own, "
+                f"e.g. compile(..., optimizer={type(optimizer).__name__}(...)) or a name such as "
+                f"optimizer='adam'.")
+        optimizer._network = weakref.ref(self)
+        self.optimizer = optimizer
         for name, value in (("l1", l1), ("l2", l2)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not value >= 0:
                 raise CourseError(f"{name} is a penalty strength and must be >= 0, but got {value!r}.")
         self.l1, self.l2 = float(l1), float(l2)
         last = self.layers[-1]
@@ -116,6 +139,11 @@ class Sequential:
             raise CourseError(f"{type(self.loss).__name__} expects {wanted} outputs, but the last "
                               f"layer is {last!r}. End the network with {wanted.capitalize()}() "
                               f"or choose loss='mse'.")
+        if isinstance(last, Activation) and last.name == "softmax" and self.n_outputs == 1:
+            raise CourseError(
+                "Softmax over a single output is always 1, whatever the weights: the network "
+                "could never learn. For two classes use Dense(n, 1) + Sigmoid() with "
+                "loss='binary_crossentropy', or Dense(n, 2) + Softmax() with integer labels.")
         self._fused = bool(wanted)
         self._share_buffers()
         return self
@@ -128,15 +156,34 @@ class Sequential:
         """
         self._params = FlatParameters(self.parameters(), self.dtype)
         self._grads = FlatParameters(self.gradients(), self.dtype)
+        self._bound = []
         for i, layer in enumerate(self.layers):
             for name in layer.params:
                 key = f"{layer.kind}_{i}.{name}"
                 layer.params[name] = self._params[key]
                 layer.grads[name] = self._grads[key]
+                self._bound.append((i, layer, name, layer.params[name], layer.grads[name]))
         # Weight decay (AdamW) touches the same parameters as the L1/L2 penalties: weights only.
         self.optimizer.decayed = {f"{layer.kind}_{i}.{name}" for i, layer in enumerate(self.layers)
                                   for name in layer.penalized()}
         self.optimizer.reset()
+
+    def _check_bound(self):
+        """Parameters and gradients live in two shared buffers (one optimizer call per step).
+        A layer whose array was replaced instead of written in place would silently stop
+        training, so say so at once."""
+        for i, layer, name, param, grad in self._bound:
+            if layer.params.get(name) is not param:
+                raise CourseError(
+                    f"Layer {i} ({layer!r}): params[{name!r}] was replaced by a new array after "
+                    f"compile, so training would never update it. Write into the existing array "
+                    f"instead, layer.params[{name!r}][...] = new_values, or call net.compile(...) "
+                    f"again after replacing it.")
+            if layer.grads.get(name) is not grad:
+                raise CourseError(
+                    f"Layer {i} ({layer!r}): backward replaced grads[{name!r}] with a new array, so "
+                    f"the optimizer would never see that gradient. Write gradients in place: "
+                    f"self.grads[{name!r}][...] = ... (e.g. self.grads['W'][...] = x.T @ dz).")
 
     def _require_layers(self):
         if not self.layers:
@@ -170,7 +217,21 @@ class Sequential:
     # --------------------------------------------------------------- data checks
     def _inputs(self, X, name="X"):
         self._require_layers()
-        return as_matrix(X, name, n_features=self.n_inputs).astype(self.dtype, copy=False)
+        if getattr(X, "dtype", None) == np.uint8 and np.size(X) and np.max(X) > 1:
+            raise CourseError(
+                f"{name} holds raw uint8 values up to {np.max(X)} (pixels 0..255?). Scale them to "
+                f"0..1 first, {name} = {name} / 255.0, as the course's data loader does; if these "
+                f"really are the features you want, convert explicitly: {name}.astype(float).")
+        arr = as_matrix(X, name, n_features=self.n_inputs)
+        with np.errstate(over="ignore"):
+            cast = arr.astype(self.dtype, copy=False)
+        if cast is not arr and not np.all(np.isfinite(cast)):
+            big = float(np.max(np.abs(arr)))
+            raise CourseError(
+                f"{name} has values too large for this {self.dtype} network (largest |x| = "
+                f"{big:.3g}; {self.dtype} stops at {float(np.finfo(self.dtype).max):.3g}). Scale "
+                f"the data (e.g. standardize it) or build the network with dtype='float64'.")
+        return cast
 
     def _targets(self, y, n, name="y"):
         """Return (Y, labels): Y of shape (n, n_outputs) and integer labels or None.
@@ -193,8 +254,22 @@ class Sequential:
         if Y.shape != (n, k):
             if len(Y) != n:
                 raise CourseError(f"X has {n} rows but {name} has {len(Y)}; they must match.")
+            if Y.shape[1] == 1 and k > 1 and np.all(Y == np.round(Y)):
+                raise CourseError(f"{name} is a column of labels, shape {Y.shape}; labels must be "
+                                  f"1-D, shape ({n},): pass {name}.ravel().")
             raise CourseError(f"{name} has {Y.shape[1]} columns but the network has {k} outputs. "
                               f"For class labels pass integers 0..{k - 1}, or one-hot rows.")
+        if getattr(self, "_fused", False) and self.loss.fuses_with == "softmax":
+            sums = Y.sum(axis=1)
+            bad = np.flatnonzero((np.abs(sums - 1) > 1e-3) | (Y.min(axis=1) < 0))
+            if bad.size:
+                i = int(bad[0])
+                raise CourseError(
+                    f"{name} row {i} is {Y[i].tolist() if k <= 12 else 'not a distribution'} "
+                    f"(sum {sums[i]:.4g}): softmax with categorical cross-entropy needs each "
+                    f"target row to be a probability distribution, one-hot or soft labels >= 0 "
+                    f"summing to 1 ({bad.size} rows are not). For several labels per example use "
+                    f"Sigmoid() outputs with loss='binary_crossentropy'.")
         labels = np.argmax(Y, axis=1) if (self.loss is not None and self.loss.is_classification
                                           and k > 1) else None
         return Y.astype(self.dtype, copy=False), labels
@@ -279,6 +354,7 @@ class Sequential:
         a, z = self._forward(X, training)
         cost = self._cost(a, z, Y)
         self._backward(a, Y)
+        self._check_bound()
         return cost, {name: g.copy() for name, g in self.gradients().items()}
 
     def cost(self, X, y):
@@ -294,6 +370,7 @@ class Sequential:
         a, z = self._forward(X, training=True)
         cost = self._cost(a, z, Y)
         self._backward(a, Y)
+        self._check_bound()
         self.optimizer.step(self._params, self._grads)
         return cost, a
 
@@ -325,6 +402,9 @@ class Sequential:
             Y_val, labels_val = self._targets(validation_data[1], len(X_val), "y_val")
         callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
         for cb in callbacks:
+            if isinstance(cb, type):
+                raise CourseError(f"callbacks holds the class {cb.__name__} itself; pass an object "
+                                  f"made from it: callbacks=[{cb.__name__}(...)].")
             if not callable(cb):
                 raise CourseError(f"Each callback must be callable as cb(net, epoch, logs); got {cb!r}.")
 
@@ -337,6 +417,11 @@ class Sequential:
                 history["val_accuracy"] = []
         self.stop_training = False
         n_batches = -(-n // batch_size)
+        # A cost that grows a thousandfold over its starting value has diverged even while
+        # it is still finite (a huge learning rate kills every ReLU long before NaN appears).
+        with np.errstate(over="ignore", invalid="ignore"):
+            start_cost = self._cost(*self._forward(X[:batch_size]), Y[:batch_size])
+        limit = 1e3 * max(start_cost, 1.0) if math.isfinite(start_cost) else math.inf
         bar = tqdm(total=epochs * n_batches, disable=not progress, unit="batch", leave=True)
         try:
             for epoch in range(epochs):
@@ -355,6 +440,11 @@ class Sequential:
                             self._restore(snapshot)
                             raise TrainingDiverged(self._diverged_message(
                                 f"The cost became {cost} at epoch {epoch + 1}, batch {b + 1}", epoch))
+                        if cost > limit:
+                            self._restore(snapshot)
+                            raise TrainingDiverged(self._diverged_message(
+                                f"The cost grew from {start_cost:.3g} to {cost:.3g} at epoch "
+                                f"{epoch + 1}, batch {b + 1}", epoch))
                         cost_sum += cost * len(idx)
                         if labels is not None:
                             self._classify(a, out=guesses[batch])
@@ -452,6 +542,10 @@ class Sequential:
             # The loss decides what predict and evaluate return, so a round trip must keep it.
             config.update(loss=self.loss.name, l1=self.l1, l2=self.l2)
         arrays = {f"param:{name}": arr for name, arr in self.parameters().items()}
+        if not path.parent.is_dir():
+            raise CourseError(f"Cannot save to {path}: the folder {path.parent} does not exist. "
+                              f"Create it first, e.g. Path({str(path.parent)!r}).mkdir(parents=True), "
+                              f"or save into an existing folder.")
         np.savez(path, config=np.array(json.dumps(config)), **arrays)
         return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
 
@@ -471,8 +565,8 @@ class Sequential:
             with np.load(path, allow_pickle=False) as data:
                 config = json.loads(str(data["config"]))
                 arrays = {k[len("param:"):]: data[k] for k in data.files if k.startswith("param:")}
-        except (zipfile.BadZipFile, ValueError, KeyError, OSError, TypeError,
-                json.JSONDecodeError) as exc:   # TypeError: a lone .npy array is no archive
+        except (zipfile.BadZipFile, ValueError, KeyError, OSError, TypeError, EOFError,
+                json.JSONDecodeError) as exc:   # EOFError: an empty file   # TypeError: a lone .npy array is no archive
             raise CourseError(f"{path} is not a model saved by course_lib's Sequential.save "
                               f"({type(exc).__name__}: {exc}).") from None
         if not isinstance(config, dict) or config.get("format") != FORMAT:

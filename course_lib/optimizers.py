@@ -11,6 +11,8 @@ the named state entries are views into flat state buffers, so nothing is hidden.
 """
 from __future__ import annotations
 
+import numbers
+
 import math
 
 import numpy as np
@@ -112,11 +114,16 @@ class SGD(Optimizer):
 
     With ``momentum`` mu > 0 it keeps a velocity per parameter:
     v <- mu v - learning_rate dC/dw,  w <- w + v.
+
+    This is Keras's form, with the learning rate inside the velocity. PyTorch's torch.optim.SGD
+    keeps v <- mu v + dC/dw and steps w <- w - learning_rate v: the two agree while the learning
+    rate is constant and differ after it changes (a schedule rescales PyTorch's whole velocity,
+    but only the new gradients here).
     """
 
     def __init__(self, learning_rate=0.01, momentum=0.0):
         super().__init__(learning_rate)
-        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) \
+        if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) \
                 or not 0.0 <= momentum < 1.0:
             raise CourseError(f"momentum must lie in [0, 1), e.g. 0.9, but got {momentum!r}.")
         self.momentum = float(momentum)
@@ -143,7 +150,10 @@ class Adam(Optimizer):
     w <- w - lr_t m / (sqrt(v) + epsilon),  lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t)
 
     The update is fused in place into preallocated buffers: no new arrays per step.
-    Defaults match Keras, so results are comparable with the seed's Keras model.
+    Defaults match Keras, so results are comparable with the seed's Keras model. Like Keras,
+    epsilon is added to sqrt(v) with the bias correction folded into lr_t ("epsilon hat");
+    PyTorch adds it to sqrt(v_hat) = sqrt(v / (1 - beta2^t)), so with the same epsilon the
+    two differ slightly in the first steps and where v is tiny.
     """
 
     slots = ("m", "v")
@@ -151,11 +161,11 @@ class Adam(Optimizer):
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7, weight_decay=0.0):
         super().__init__(learning_rate)
         for name, value in (("beta1", beta1), ("beta2", beta2)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value < 1.0:
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value < 1.0:
                 raise CourseError(f"{name} must lie in [0, 1), e.g. 0.9, but got {value!r}.")
         self.beta1, self.beta2 = float(beta1), float(beta2)
         self.epsilon = float(check_positive(epsilon, "epsilon"))
-        if isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float)) \
+        if isinstance(weight_decay, bool) or not isinstance(weight_decay, numbers.Real) \
                 or not 0.0 <= weight_decay < 1.0:
             raise CourseError(f"weight_decay is the fraction of each weight removed per unit of "
                               f"learning rate and must lie in [0, 1), e.g. 0.01, but got "

@@ -44,6 +44,8 @@ class FakeFashion:
         monkeypatch.setattr(data, "REPO_DATA_DIR", self.repo)
         monkeypatch.setattr(data, "DEBIAN_DIR", self.debian)
         monkeypatch.delenv("COURSE_DATA_DIR", raising=False)
+        self.cache = tmp_path / "cache" / "course_lib" / "fashion-mnist"
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
         self.requests = []
         monkeypatch.setattr(urllib.request, "urlopen", self.no_network)
 
@@ -126,7 +128,7 @@ def test_search_order_repo_then_env_then_debian(fake, monkeypatch):
     fake.write(fake.debian)
     assert data.find_fashion_mnist(download=False) == fake.debian
     monkeypatch.setenv("COURSE_DATA_DIR", str(fake.write(fake.env)))
-    assert data.candidate_dirs() == [fake.repo, fake.env, fake.debian]
+    assert data.candidate_dirs() == [fake.repo, fake.env, fake.debian, fake.cache]
     assert data.find_fashion_mnist(download=False) == fake.env
     fake.write(fake.repo)
     assert data.find_fashion_mnist(download=False) == fake.repo
@@ -303,3 +305,34 @@ def test_train_val_split():
     np.testing.assert_array_equal(y_tr, y_tr2)
     _, (X_val4, _) = train_val_split(X, y, val_size=4, rng=1)
     assert len(X_val4) == 4
+
+
+def test_a_data_dir_with_a_tilde_is_expanded(fake, monkeypatch):
+    monkeypatch.setenv("HOME", str(fake.env.parent))
+    fake.write(fake.env)
+    monkeypatch.setenv("COURSE_DATA_DIR", "~/" + fake.env.name)
+    assert data.find_fashion_mnist(download=False) == fake.env
+
+
+def test_already_decompressed_idx_files_are_found_and_verified(fake, monkeypatch):
+    fake.env.mkdir()
+    for name in NAMES:
+        (fake.env / name.removesuffix(".gz")).write_bytes(fake.raw[name])
+    monkeypatch.setenv("COURSE_DATA_DIR", str(fake.env))
+    assert data.find_fashion_mnist(download=False) == fake.env
+    (X_train, y_train), _, _ = load_fashion_mnist()
+    np.testing.assert_array_equal(y_train, fake.arrays[NAMES[1]])
+    data._load_arrays.cache_clear()
+    name = NAMES[0].removesuffix(".gz")
+    raw = fake.raw[NAMES[0]]
+    (fake.env / name).write_bytes(raw[:-1] + bytes([(raw[-1] + 1) % 256]))
+    with pytest.raises(data.DataError, match="corrupted"):
+        load_fashion_mnist(download=False)
+
+
+def test_an_installed_package_downloads_into_the_user_cache(fake, monkeypatch):
+    monkeypatch.setattr(data, "IN_REPOSITORY", False)
+    fake.serve(monkeypatch)
+    assert data.find_fashion_mnist() == fake.cache
+    assert sorted(p.name for p in fake.cache.iterdir()) == sorted(NAMES)
+    assert not fake.repo.exists()

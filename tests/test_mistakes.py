@@ -1,0 +1,213 @@
+"""Plausible learner mistakes that used to be accepted and then gave a wrong result quietly.
+
+Each must now raise a CourseError (or TrainingDiverged) that names the problem and the fix,
+or be handled correctly.
+"""
+import numpy as np
+import pytest
+
+import course_lib as cl
+from course_lib.network import TrainingDiverged
+
+
+def _data(n=64, d=4, k=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = rng.integers(0, k, size=n)
+    return X, y
+
+
+def test_one_layer_object_used_twice_is_refused():
+    a = cl.Tanh()
+    with pytest.raises(cl.CourseError, match="already layer 1 .*own layer object"):
+        cl.Sequential([cl.Dense(4, 5), a, cl.Dense(5, 5), a, cl.Dense(5, 3), cl.Softmax()], rng=0)
+    d = cl.Dense(5, 5)
+    with pytest.raises(cl.CourseError, match="already layer 2"):
+        cl.Sequential([cl.Dense(4, 5), cl.Tanh(), d, cl.Tanh(), d], rng=0)
+
+
+def test_a_layer_of_another_network_is_refused():
+    shared = cl.Dense(4, 3)
+    first = cl.Sequential([shared, cl.Softmax()], rng=0)
+    with pytest.raises(cl.CourseError, match="another network"):
+        cl.Sequential([shared, cl.Softmax()], rng=1)
+    del first   # once the first network is gone, its layer may be used again
+    cl.Sequential([shared, cl.Softmax()], rng=1)
+
+
+def test_one_optimizer_for_two_networks_is_refused():
+    opt = cl.Adam(0.01)
+    net1 = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile(optimizer=opt)
+    net2 = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=1)
+    with pytest.raises(cl.CourseError, match="already trains another network"):
+        net2.compile(optimizer=opt)
+    net1.compile(optimizer=opt)   # compiling the same network again is fine
+
+
+def test_a_parameter_replaced_after_compile_is_reported_before_training():
+    X, y = _data()
+    net = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile(optimizer="sgd")
+    net.layers[0].params["W"] = np.zeros((4, 3))
+    with pytest.raises(cl.CourseError, match=r"params\['W'\] was replaced.*\[\.\.\.\] = new_values"):
+        net.fit(X, y, epochs=1, progress=False)
+    net.compile(optimizer="sgd")   # the fix the message offers: compile again
+    before = net.layers[0].params["W"].copy()
+    net.fit(X, y, epochs=1, progress=False)
+    assert not np.array_equal(before, net.layers[0].params["W"])
+
+
+def test_writing_in_place_into_a_parameter_trains_normally():
+    X, y = _data()
+    net = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile(optimizer="sgd")
+    net.layers[0].params["W"][...] = 0.0
+    net.fit(X, y, epochs=1, progress=False)
+    assert np.abs(net.layers[0].params["W"]).sum() > 0
+
+
+class OutOfPlaceDense(cl.Dense):
+    def backward(self, dz):
+        dx = super().backward(dz)
+        self.grads["W"] = self.x.T @ dz   # the mistake: a new array instead of writing in place
+        return dx
+
+
+def test_a_gradient_written_out_of_place_is_reported():
+    X, y = _data()
+    net = cl.Sequential([OutOfPlaceDense(4, 3), cl.Softmax()], rng=0).compile(optimizer="sgd")
+    with pytest.raises(cl.CourseError, match=r"grads\['W'\].*in place"):
+        net.fit(X, y, epochs=1, progress=False)
+    with pytest.raises(cl.CourseError, match="in place"):
+        net.compute_gradients(X, y)
+
+
+@pytest.mark.parametrize("row", [[1, 1, 0], [2, 0, 0], [0.5, 0.2, 0.1], [1.5, -0.5, 0]])
+def test_targets_that_are_not_distributions_are_refused_with_softmax(row):
+    X, y = _data()
+    Y = np.eye(3)[y]
+    Y[5] = row
+    net = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile()
+    with pytest.raises(cl.CourseError, match="row 5 .*probability distribution.*binary_crossentropy"):
+        net.fit(X, Y, epochs=1, progress=False)
+
+
+def test_soft_labels_that_sum_to_one_are_accepted():
+    X, y = _data()
+    Y = 0.9 * np.eye(3)[y] + 0.1 / 3   # label smoothing
+    net = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile()
+    net.fit(X, Y, epochs=1, progress=False)
+
+
+def test_a_huge_learning_rate_is_reported_as_divergence_while_the_cost_is_still_finite():
+    X, y = _data(n=256, d=8)
+    net = cl.Sequential([cl.Dense(8, 16), cl.ReLU(), cl.Dense(16, 3), cl.Softmax()], rng=0)
+    net.compile(optimizer=cl.SGD(1e6))
+    start = {k: v.copy() for k, v in net.parameters().items()}
+    with pytest.raises(TrainingDiverged, match="grew from .* learning rate"):
+        net.fit(X, y, epochs=3, batch_size=32, progress=False)
+    for name, value in net.parameters().items():   # nothing lost: the weights are restored
+        np.testing.assert_array_equal(value, start[name])
+
+
+def test_softmax_over_one_output_is_refused():
+    with pytest.raises(cl.CourseError, match="single output is always 1.*Sigmoid"):
+        cl.Sequential([cl.Dense(4, 1), cl.Softmax()], rng=0).compile()
+
+
+def test_inputs_too_large_for_float32_are_named_not_turned_into_nan():
+    X, y = _data()
+    X[3, 2] = 1e39
+    net = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0, dtype="float32").compile()
+    for call in (lambda: net.predict(X), lambda: net.fit(X, y, progress=False)):
+        with pytest.raises(cl.CourseError, match="too large for this float32 network.*float64"):
+            call()
+
+
+def test_raw_uint8_pixels_are_refused_with_the_fix():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, size=(32, 4)).astype(np.uint8)
+    y = rng.integers(0, 3, size=32)
+    net = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile()
+    with pytest.raises(cl.CourseError, match=r"uint8 .* X / 255\.0"):
+        net.fit(X, y, progress=False)
+    net.fit(X / 255.0, y, progress=False)
+    net.fit(X.astype(float), y, progress=False)   # explicitly converted: the learner's choice
+
+
+def test_binary_cross_entropy_reports_the_true_cost_of_a_confident_mistake():
+    net = cl.Sequential([cl.Dense(1, 1), cl.Sigmoid()], rng=0, dtype="float32")
+    net.compile(loss="binary_crossentropy")
+    net.layers[0].params["W"][...] = 100.0
+    net.layers[0].params["b"][...] = 0.0
+    X = np.array([[1.0]])
+    cost, _ = net.evaluate(X, np.array([0]))
+    assert cost == pytest.approx(100.0, rel=1e-5)   # ln(1 + e^100) = 100; clipping gave 15.94
+
+
+def test_numpy_scalars_are_valid_hyper_parameters():
+    cl.SGD(0.1, momentum=np.float32(0.9))
+    cl.Adam(np.float32(1e-3), beta1=np.float64(0.9))
+    cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile(l2=np.float32(1e-4))
+
+
+# ----------------------------------------------------------- raw or misleading errors
+def test_an_empty_model_file_gets_a_clear_error(tmp_path):
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"")
+    with pytest.raises(cl.CourseError, match="not a model saved by course_lib"):
+        cl.load_model(path)
+
+
+def test_saving_into_a_missing_folder_names_the_folder(tmp_path):
+    net = cl.Sequential([cl.Dense(2, 2), cl.Softmax()], rng=0)
+    with pytest.raises(cl.CourseError, match="does not exist.*mkdir"):
+        net.save(tmp_path / "nowhere" / "model.npz")
+
+
+def test_a_negative_seed_gets_a_clear_error():
+    with pytest.raises(cl.CourseError, match="non-negative integer.*rng=1"):
+        cl.Sequential([cl.Dense(2, 2)], rng=-1)
+
+
+def test_standardize_with_statistics_of_the_wrong_width():
+    X = np.ones((5, 3))
+    _, mean, std = cl.standardize(X)
+    with pytest.raises(cl.CourseError, match="mean has shape \\(3,\\), but X has 4 columns"):
+        cl.standardize(np.ones((5, 4)), mean, std)
+
+
+def test_confusion_matrix_with_a_label_beyond_n_classes():
+    with pytest.raises(cl.CourseError, match="labels must lie in 0..2"):
+        cl.confusion_matrix([0, 1, 5], [0, 1, 2], n_classes=3)
+
+
+@pytest.mark.parametrize("dtype", ["banana", "int32", np.uint8])
+def test_load_fashion_mnist_refuses_a_dtype_that_cannot_hold_fractions(dtype):
+    with pytest.raises(cl.CourseError, match="float32"):
+        cl.load_fashion_mnist(dtype=dtype, download=False)
+
+
+def test_a_transposed_X_is_told_to_transpose_not_reshape():
+    net = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile()
+    X, y = _data(n=10)
+    with pytest.raises(cl.CourseError, match=r"transposed.*X\.T"):
+        net.predict(X.T)
+
+
+def test_a_label_column_is_told_to_flatten():
+    net = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile()
+    X, y = _data()
+    with pytest.raises(cl.CourseError, match=r"column of labels.*y\.ravel\(\)"):
+        net.fit(X, y.reshape(-1, 1), progress=False)
+
+
+def test_a_callback_class_instead_of_an_object():
+    net = cl.Sequential([cl.Dense(4, 3), cl.Softmax()], rng=0).compile()
+    X, y = _data()
+    with pytest.raises(cl.CourseError, match=r"class EarlyStopping itself.*EarlyStopping\(\.\.\.\)"):
+        net.fit(X, y, callbacks=[cl.EarlyStopping], progress=False)
+
+
+def test_an_unknown_activation_setting_is_refused_when_the_layer_is_made():
+    with pytest.raises(cl.CourseError, match="takes no settings, but got alpha.*leaky_relu"):
+        cl.Activation("relu", alpha=0.1)
+    assert cl.Activation("leaky_relu", alpha=0.1).kwargs == {"alpha": 0.1}
