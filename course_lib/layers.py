@@ -140,10 +140,13 @@ class Activation(Layer):
         accepted = [p for p in inspect.signature(self.fn).parameters if p not in ("z", "axis")]
         unknown = sorted(set(kwargs) - set(accepted))
         if unknown:
-            takes = (f"takes {', '.join(accepted)}" if accepted else "takes no settings")
-            raise CourseError(f"Activation({self.name!r}) {takes}, but got {', '.join(unknown)}. "
-                              + ("For a slope on the negative side use Activation('leaky_relu', "
-                                 "alpha=0.1)." if "alpha" in unknown else ""))
+            got, takes = ", ".join(unknown), ", ".join(accepted)
+            if "alpha" in unknown and not accepted:
+                raise CourseError(f"Activation({self.name!r}) takes no settings, but got {got}. For "
+                                  f"a slope on the negative side use Activation('leaky_relu', alpha=0.1).")
+            if not accepted:
+                raise CourseError(f"Activation({self.name!r}) takes no settings, but got {got}.")
+            raise CourseError(f"Activation({self.name!r}) takes {takes}, but got {got}.")
         self.kwargs = kwargs
         self.kind = self.name
 

@@ -263,10 +263,9 @@ class Sequential:
             sums = Y.sum(axis=1)
             bad = np.flatnonzero((np.abs(sums - 1) > 1e-3) | (Y.min(axis=1) < 0))
             if bad.size:
-                i = int(bad[0])
+                i, row = int(bad[0]), np.round(Y[int(bad[0])], 4).tolist()[:12]
                 raise CourseError(
-                    f"{name} row {i} is {Y[i].tolist() if k <= 12 else 'not a distribution'} "
-                    f"(sum {sums[i]:.4g}): softmax with categorical cross-entropy needs each "
+                    f"{name} row {i} is {row} (sum {sums[i]:.4g}): softmax with categorical cross-entropy needs each "
                     f"target row to be a probability distribution, one-hot or soft labels >= 0 "
                     f"summing to 1 ({bad.size} rows are not). For several labels per example use "
                     f"Sigmoid() outputs with loss='binary_crossentropy'.")

@@ -54,7 +54,7 @@ GLOSSARY_HEADINGS = {"en": ("## Glossary", "| English | 中文 | meaning |"),
 SET_LANGUAGE = 'from course_lib import i18n; i18n.set_language("{lang}")  # 本课程的中文版\n'
 
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$]+?\$", re.S)   # a formula may wrap over lines
-_CODE_SPAN = re.compile(r"`[^`\n]+`")
+_CODE_SPAN = re.compile(r"`[^`]+`")   # a code span may wrap over lines too
 _FENCE = re.compile(r"^(```|~~~)")
 _WORDS = re.compile(r"[A-Za-z]{2,}")
 
