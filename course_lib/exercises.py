@@ -97,12 +97,22 @@ def student_notebook(nb, where="notebook"):
             # The saved outputs are gone, so there is nothing for nbval to compare against.
             cell.source = "\n".join(line for line in cell.source.split("\n")
                                      if line.strip() != "# NBVAL_CHECK_OUTPUT")
+            drop_tag(cell, "nbval-check-output")
             cell.outputs = []
             cell.execution_count = None
         elif cell.cell_type == "markdown":
             cell.source = strip_markdown_solutions(cell.source)
     nb.metadata.pop("widgets", None)
     return nb
+
+
+def drop_tag(cell, tag: str) -> None:
+    """Remove ``tag`` from a cell's tags (and the tags list once empty)."""
+    tags = cell.metadata.get("tags")
+    if tags and tag in tags:
+        tags.remove(tag)
+        if not tags:
+            del cell.metadata["tags"]
 
 
 def solutions_notebook(nb, title: str):

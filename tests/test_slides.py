@@ -129,7 +129,7 @@ def test_an_audience_sees_no_test_markers_and_no_code_off_the_slide(tmp_path):
     slides = load_slides_tool()
     lesson = lesson_with_the_longest_code_line()
     source = lesson.read_text(encoding="utf-8")
-    assert "NBVAL_CHECK_OUTPUT" in source, f"{lesson.name} has no marker, so this test would prove nothing"
+    assert "nbval-check-output" in source, f"{lesson.name} has no nbval tag, so this test would prove nothing"
     deck = slides.build_deck(lesson, out=tmp_path)
     assert "NBVAL_" not in deck.read_text(encoding="utf-8")
 

@@ -11,7 +11,10 @@ A re-run of an unchanged lesson should leave git with nothing to show. So this t
   family without the patch number, slide settings, widget state);
 - renames ipywidgets' random model ids to ids derived from their order in the notebook, so
   the saved widget state (which renders widgets on GitHub and in the static slides) is the
-  same from run to run.
+  same from run to run;
+- turns nbval's comment markers (a line ``# NBVAL_CHECK_OUTPUT`` or ``# NBVAL_IGNORE_OUTPUT``)
+  into the equivalent cell tags (``nbval-check-output``, ``nbval-ignore-output``), which nbval
+  reads the same way: a learner, RISE and the slide decks never see a test marker.
 Outputs, sources, tags, slide types and nbgrader metadata are kept as they are.
 """
 from __future__ import annotations
@@ -62,6 +65,22 @@ def _stable_ids(nb) -> dict[str, str]:
             for n, old in enumerate(order + rest)}
 
 
+_MARKER_LINE = re.compile(r"^[ \t]*#[ \t]*(NBVAL_[A-Z_]+)[ \t]*(?:\n|$)", re.M)
+
+
+def markers_to_tags(cell) -> None:
+    """Move whole-line nbval markers of a code cell into its tags (nbval reads both)."""
+    markers = _MARKER_LINE.findall(cell.source)
+    if not markers:
+        return
+    cell.source = _MARKER_LINE.sub("", cell.source)
+    tags = cell.metadata.setdefault("tags", [])
+    for marker in markers:
+        tag = marker.lower().replace("_", "-")
+        if tag not in tags:
+            tags.append(tag)
+
+
 def normalize(nb) -> None:
     """Normalize one notebook node in place."""
     count = 0
@@ -70,6 +89,7 @@ def normalize(nb) -> None:
             cell.metadata.pop(key, None)
         if cell.cell_type != "code":
             continue
+        markers_to_tags(cell)
         if cell.get("execution_count") is not None:
             count += 1
             cell.execution_count = count
