@@ -18,7 +18,10 @@ It reports, for course_lib at batch 32 (the seed's setting) and at batch 128:
 - PyTorch's median epoch time for the same model, data and batch size, when torch
   is importable (it is not a dependency of the course: ``pip install torch``), and at
   batch 128 its ratio to the same roofline, as a yardstick for course_lib's;
-- the peak memory (resident set) of the course_lib part, measured before torch loads.
+- the peak memory (resident set) of the course_lib part, measured before torch loads;
+- every epoch's time at batch 32 and the drift, the slowest epoch over the first: state
+  that sinks into subnormal floats slows later epochs on Intel CPUs (course_lib flushes it,
+  see course_lib/optimizers.py), and the cost of that flush per epoch, measured.
 
 The last line printed is one JSON object with all the figures.
 """
@@ -91,6 +94,16 @@ def measure_gemm_gflops(batch, rng, repeats=300):
             step()
         best = min(best, (time.perf_counter() - start) / repeats)
     return gemm_flops_per_step(batch) / best / 1e9
+
+
+def measure_flush(net, steps_per_epoch, repeats=200):
+    """Seconds per epoch that the optimizer's subnormal flush costs (one every FLUSH_EVERY steps)."""
+    from course_lib.optimizers import FLUSH_EVERY, flush_tiny
+    state = [np.full(net._params.flat.size, 1e-3, np.float32) for _ in net.optimizer.slots]
+    start = time.perf_counter()
+    for _ in range(repeats):
+        flush_tiny(state)
+    return (time.perf_counter() - start) / repeats * (steps_per_epoch / FLUSH_EVERY)
 
 
 def steps(n, batch):
@@ -191,6 +204,7 @@ def main(argv=None):
         data, 128, args.roofline_epochs, args.seed, rng)
     print(f"  epoch {epoch_s_128:.3f} s, roofline {roofline_128:.3f} s, ratio {ratio_128:.2f}",
           file=sys.stderr, flush=True)
+    flush_s = measure_flush(build(args.seed), steps(len(X), 32))
     gflops_32 = measure_gemm_gflops(32, rng)
     roofline_32 = steps(len(X), 32) * gemm_flops_per_step(32) / (gflops_32 * 1e9)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # before torch loads
@@ -204,6 +218,10 @@ def main(argv=None):
 
     result = {
         "course_lib_epoch_s": round(epoch_s, 4),
+        "course_lib_epochs_s": [round(t, 4) for t in epochs_32],
+        "drift": round(max(epochs_32) / epochs_32[0], 3),
+        "flush_s_per_epoch": round(flush_s, 5),
+        "flush_share_of_epoch": round(flush_s / epoch_s, 4),
         "test_accuracy": round(test_acc, 4),
         "test_loss": round(test_loss, 4),
         "test_accuracy_cosine_decay": round(cos_acc, 4),

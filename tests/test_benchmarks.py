@@ -49,3 +49,8 @@ def test_scripts_refuse_nonsense_counts(main, args, capsys):
     with pytest.raises(SystemExit) as stop:
         main(args)
     assert stop.value.code == 2 and "must be at least 1" in capsys.readouterr().err
+
+
+def test_the_flush_cost_is_measured_per_epoch():
+    seconds = bench_train.measure_flush(bench_train.build(0), bench_train.steps(60_000, 32), repeats=3)
+    assert 0 < seconds < 1.0
