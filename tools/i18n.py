@@ -198,6 +198,7 @@ def _key(entry_or_segment):
 LIBRARY = ROOT / "course_lib"
 LIBRARY_CATALOG = "course_lib"            # i18n/<lang>/course_lib.po
 LOCALE = LIBRARY / "locale"               # compiled: course_lib/locale/<lang>.json
+FIGURE_CALLS = {"set_title", "set_xlabel", "set_ylabel", "suptitle", "title", "xlabel", "ylabel"}
 MESSAGE_CALLS = {"Hint", "CourseError", "translate", "warn", "print", *TEXT_CALLS}
 
 
@@ -266,6 +267,16 @@ def library_strings(root=LIBRARY) -> list[tuple[str, str]]:
                   and all(isinstance(t, (ast.Name, ast.Tuple)) for t in node.targets)):
                 value = node.value
                 candidates += list(value.elts) if isinstance(value, ast.Tuple) else [value]
+        for node in ast.walk(tree):   # one-word figure text too: axis labels such as "epoch"
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                words = node.args if name in FIGURE_CALLS else []
+                words += [k.value for k in node.keywords if k.arg in ("label", "xlabel", "ylabel",
+                                                                          "title")]
+                for cand in words:
+                    if (isinstance(cand, ast.Constant) and isinstance(cand.value, str)
+                            and re.fullmatch(r"[A-Za-z][a-z]{2,}", cand.value)):
+                        found.append((cand.value, f"{rel}:{cand.lineno}"))
         for cand in candidates:
             template = template_of(cand)
             if template is not None and _worth_translating(template):
