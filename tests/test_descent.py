@@ -69,6 +69,32 @@ def test_rotated_bowl_keeps_its_curvatures():
     assert ravine().condition_number == pytest.approx(100)
 
 
+def test_ravine_angle_turns_the_long_axis():
+    aligned, turned = ravine(angle_degrees=0), ravine()
+    assert np.allclose(aligned.A, np.diag([0.2, 20.0]))            # steep and flat = y and x
+    assert np.allclose(turned.A, ravine(angle_degrees=20.0).A)     # the default is 20 degrees
+    assert np.allclose(turned.eigenvalues, aligned.eigenvalues)
+    t = np.deg2rad(20)
+    long_axis = np.array([np.cos(t), np.sin(t)])
+    assert np.allclose(turned.A @ long_axis, 0.2 * long_axis)      # the flat floor points at 20 degrees
+
+
+def test_rotation_moves_plain_descent_and_momentum_paths_but_not_adams():
+    # Plain descent and momentum are rotation-invariant: a turned start gives a turned path.
+    # Adam scales each coordinate on its own, so turning the ravine changes its walk.
+    t = np.deg2rad(20)
+    R = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    start = np.array([-4.5, -0.5])
+    for opt in (0.09, SGD(0.02, momentum=0.9)):
+        turned = descend(ravine().gradient, start, opt, steps=50)
+        aligned = descend(ravine(0).gradient, R.T @ start, opt, steps=50)
+        assert np.allclose(turned @ R, aligned, atol=1e-10)
+    turned = descend(ravine().gradient, start, Adam(0.2), steps=50)
+    aligned = descend(ravine(0).gradient, R.T @ start, Adam(0.2), steps=50)
+    assert not np.allclose(turned @ R, aligned, atol=1e-2)
+    assert np.allclose(np.abs(np.diff(aligned[:2], axis=0)), 0.2, rtol=1e-4)   # eta per coordinate
+
+
 def test_descend_is_sgd_on_a_parameter_array():
     bowl = QuadraticBowl([[6, 2], [2, 3]])
     w0 = np.array([-2.0, 2.0])
