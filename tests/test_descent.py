@@ -182,3 +182,16 @@ def test_full_batch_descent_equals_plain_descent_and_minibatches_are_noisy():
 def test_brute_force_count_is_exact():
     assert brute_force_evaluations(25, 1000) == 10 ** 75
     assert brute_force_evaluations(0, 7) == 1
+
+
+def test_momentum_matches_pytorchs_form_for_a_fixed_learning_rate():
+    # Lesson 04 says: course_lib's v <- mu v - eta g, w <- w + v walks the same path as PyTorch's
+    # v <- mu v + g, w <- w - eta v when eta is fixed (our v is -eta times theirs).
+    valley, mu, eta = ravine(), 0.9, 0.02
+    ours = descend(valley.gradient, [-4.5, -0.5], SGD(eta, momentum=mu), steps=60)
+    w, v, theirs = np.array([-4.5, -0.5]), np.zeros(2), [np.array([-4.5, -0.5])]
+    for _ in range(60):
+        v = mu * v + valley.gradient(w)
+        w = w - eta * v
+        theirs.append(w)
+    assert np.allclose(ours, theirs, rtol=1e-12, atol=1e-12)
