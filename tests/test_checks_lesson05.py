@@ -212,6 +212,15 @@ class NotAClass:
         return data
 
 
+def grad_b1_0_sign(x, W1, b1, W2, b2, y):
+    return -grad_b1_0(x, W1, b1, W2, b2, y)
+
+
+def grad_b1_0_no_output_prime(x, W1, b1, W2, b2, y):
+    h, y0 = forward(x, W1, b1, W2, b2)
+    return 2 * (y0 - y) * W2[0, 0] * h[0] * (1 - h[0])
+
+
 def stub(*args, **kwargs):
     raise NotImplementedError("Exercise: fill me in")
 
@@ -233,6 +242,8 @@ WRONG = [
     ("05.3", divided_by_h, "divide by 2h"),
     ("05.4", grad_b1_0_no_hidden_prime, "f'(u0)"),
     ("05.4", grad_b1_0_times_x, "du0/db1_0 = 1"),
+    ("05.4", grad_b1_0_sign, "sign is flipped"),
+    ("05.4", grad_b1_0_no_output_prime, "g'(u2)"),
     ("05.5", make_value(assign=True), "self.grad += ..."),
     ("05.5", make_value(order="forward"), "reverse topological order"),
     ("05.5", make_value(order="recursive"), "reverse topological order"),
@@ -256,10 +267,13 @@ def test_correct_answer_passes(exercise_id):
 
 
 @pytest.mark.parametrize("exercise_id, answer, hint", WRONG)
-def test_wrong_answer_fails_with_hint(exercise_id, answer, hint):
-    result = check(exercise_id, answer)
-    assert result.status == "failed"
-    assert hint in result.message, result.message
+def test_wrong_answer_fails_with_hint(exercise_id, answer, hint, assert_hint):
+    assert_hint(exercise_id, answer, hint)
+
+
+def test_every_exercise_has_three_wrong_answers():
+    for exercise_id in CORRECT:
+        assert sum(ex == exercise_id for ex, _, _ in WRONG) >= 3, exercise_id
 
 
 @pytest.mark.parametrize("exercise_id", sorted(CORRECT))
