@@ -127,9 +127,13 @@ def rotated_bowl(eigenvalues, angle_degrees=0.0, center=None, name="quadratic bo
     return QuadraticBowl(R @ np.diag(eigenvalues) @ R.T, center, name)
 
 
-def ravine():
-    """A long, narrow valley (curvatures 0.2 and 20, turned by 20 degrees): plain descent zig-zags."""
-    return rotated_bowl([0.2, 20.0], angle_degrees=20.0, name="ravine")
+def ravine(angle_degrees=20.0):
+    """A long, narrow valley (curvatures 0.2 and 20): plain descent zig-zags across it.
+
+    Its long axis is turned by angle_degrees from the x axis; at 0 the steep and the flat
+    directions are the coordinates themselves, which is what Adam's per-coordinate scaling suits.
+    """
+    return rotated_bowl([0.2, 20.0], angle_degrees=angle_degrees, name="ravine")
 
 
 def two_valleys():

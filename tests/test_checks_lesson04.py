@@ -24,12 +24,23 @@ def no_start_1d(slope, x0, learning_rate, steps):
     return descent_1d(slope, x0, learning_rate, steps)[1:]
 
 
+def stale_slope_1d(slope, x0, learning_rate, steps):
+    xs = [x0]
+    for _ in range(steps):
+        xs.append(xs[-1] - learning_rate * slope(x0))
+    return np.array(xs)
+
+
 def max_rate(A):
     return 2.0 / np.linalg.eigvalsh(A)[-1]
 
 
 def max_rate_half(A):
     return 1.0 / np.linalg.eigvalsh(A)[-1]
+
+
+def max_rate_smallest(A):
+    return 2.0 / np.linalg.eigvalsh(A)[0]
 
 
 def max_rate_diagonal(A):
@@ -86,8 +97,10 @@ CORRECT = {"04.1": descent_1d, "04.2": max_rate, "04.3": count, "04.4": minibatc
 WRONG = [
     ("04.1", uphill_1d, "uphill"),
     ("04.1", no_start_1d, "Include x0"),
+    ("04.1", stale_slope_1d, "slope at the start"),
     ("04.2", max_rate_half, "1/lambda_max"),
     ("04.2", max_rate_diagonal, "eigenvalues"),
+    ("04.2", max_rate_smallest, "smallest eigenvalue"),
     ("04.3", count_float, "float"),
     ("04.3", count_numpy, "wrap around"),
     ("04.3", count_swapped, "swapped"),
@@ -105,10 +118,13 @@ def test_correct_answer_passes(exercise_id):
 
 
 @pytest.mark.parametrize("exercise_id, answer, hint", WRONG)
-def test_wrong_answer_fails_with_hint(exercise_id, answer, hint):
-    result = check(exercise_id, answer)
-    assert result.status == "failed"
-    assert hint in result.message
+def test_wrong_answer_fails_with_hint(exercise_id, answer, hint, assert_hint):
+    assert_hint(exercise_id, answer, hint)
+
+
+def test_every_exercise_has_three_wrong_answers():
+    for exercise_id in CORRECT:
+        assert sum(ex == exercise_id for ex, _, _ in WRONG) >= 3, exercise_id
 
 
 @pytest.mark.parametrize("exercise_id", sorted(CORRECT))

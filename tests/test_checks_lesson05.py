@@ -1,5 +1,7 @@
 """Lesson 05's exercise checks: a correct answer passes, a realistic mistake fails with its hint,
 and the student edition's stub reports "not attempted"."""
+import math
+
 import numpy as np
 import pytest
 
@@ -110,11 +112,121 @@ def grad_b1_0_times_x(x, W1, b1, W2, b2, y):
     return grad_b1_0(x, W1, b1, W2, b2, y) * x[0]
 
 
+def make_value(assign=False, order="topo", seed=True, tanh="1 - t**2", exp="out", chain=True,
+               radd=True, rmul=True, wrap=True):
+    """A Value class as a learner might write it for 05.5; each argument plants one mistake."""
+    def acc(node, amount):
+        node.grad = amount if assign else node.grad + amount
+
+    def up(out):
+        return out.grad if chain else 1.0
+
+    class Value:
+        def __init__(self, data, children=()):
+            self.data, self.grad = float(data), 0.0
+            self._children, self._backward = tuple(children), lambda: None
+
+        def _wrap(self, other):
+            return other if isinstance(other, Value) or not wrap else Value(other)
+
+        def __add__(self, other):
+            other = self._wrap(other)
+            out = Value(self.data + other.data, (self, other))
+
+            def _backward():
+                acc(self, up(out))
+                acc(other, up(out))
+            out._backward = _backward
+            return out
+
+        def __mul__(self, other):
+            other = self._wrap(other)
+            out = Value(self.data * other.data, (self, other))
+
+            def _backward():
+                acc(self, other.data * up(out))
+                acc(other, self.data * up(out))
+            out._backward = _backward
+            return out
+
+        def tanh(self):
+            out = Value(math.tanh(self.data), (self,))
+            local = {"1 - t**2": lambda: 1 - out.data ** 2, "1 - t": lambda: 1 - out.data,
+                     "1 - x**2": lambda: 1 - self.data ** 2}[tanh]
+
+            def _backward():
+                acc(self, local() * up(out))
+            out._backward = _backward
+            return out
+
+        def exp(self):
+            out = Value(math.exp(self.data), (self,))
+            local = {"out": lambda: out.data, "x": lambda: self.data, "1": lambda: 1.0}[exp]
+
+            def _backward():
+                acc(self, local() * up(out))
+            out._backward = _backward
+            return out
+
+        def backward(self):
+            if seed:
+                self.grad = 1.0
+            if order == "recursive":          # each node, then its children: no topological order
+                def walk(node):
+                    node._backward()
+                    for child in node._children:
+                        walk(child)
+                walk(self)
+                return
+            if order == "breadth":            # breadth first from the output, each node once
+                queue, seen = [self], set()
+                while queue:
+                    node = queue.pop(0)
+                    if id(node) in seen:
+                        continue
+                    seen.add(id(node))
+                    node._backward()
+                    queue.extend(node._children)
+                return
+            topo, seen = [], set()
+
+            def visit(node):
+                if id(node) not in seen:
+                    seen.add(id(node))
+                    for child in node._children:
+                        visit(child)
+                    topo.append(node)
+            visit(self)
+            for node in (topo if order == "forward" else reversed(topo)):
+                node._backward()
+
+    if radd:
+        Value.__radd__ = Value.__add__
+    if rmul:
+        Value.__rmul__ = Value.__mul__
+    return Value
+
+
+class NotAClass:
+    def __call__(self, data):
+        return data
+
+
+def grad_b1_0_sign(x, W1, b1, W2, b2, y):
+    return -grad_b1_0(x, W1, b1, W2, b2, y)
+
+
+def grad_b1_0_no_output_prime(x, W1, b1, W2, b2, y):
+    h, y0 = forward(x, W1, b1, W2, b2)
+    return 2 * (y0 - y) * W2[0, 0] * h[0] * (1 - h[0])
+
+
 def stub(*args, **kwargs):
     raise NotImplementedError("Exercise: fill me in")
 
 
-CORRECT = {"05.1": neuron_grads, "05.2": dense_backward, "05.3": centred, "05.4": grad_b1_0}
+CORRECT = {"05.1": neuron_grads, "05.2": dense_backward, "05.3": centred, "05.4": grad_b1_0,
+           "05.5": make_value()}
 
 WRONG = [
     ("05.1", neuron_grads_no_prime, "sigma'(z) is missing"),
@@ -130,6 +242,21 @@ WRONG = [
     ("05.3", divided_by_h, "divide by 2h"),
     ("05.4", grad_b1_0_no_hidden_prime, "f'(u0)"),
     ("05.4", grad_b1_0_times_x, "du0/db1_0 = 1"),
+    ("05.4", grad_b1_0_sign, "sign is flipped"),
+    ("05.4", grad_b1_0_no_output_prime, "g'(u2)"),
+    ("05.5", make_value(assign=True), "self.grad += ..."),
+    ("05.5", make_value(order="forward"), "reverse topological order"),
+    ("05.5", make_value(order="recursive"), "reverse topological order"),
+    ("05.5", make_value(order="breadth"), "reverse topological order"),
+    ("05.5", make_value(seed=False), "self.grad = 1.0"),
+    ("05.5", make_value(tanh="1 - t"), "1 - tanh(x)**2"),
+    ("05.5", make_value(tanh="1 - x**2"), "squared the input"),
+    ("05.5", make_value(exp="x"), "x itself"),
+    ("05.5", make_value(exp="1"), "d exp(x)/dx = exp(x)"),
+    ("05.5", make_value(chain=False), "out.grad"),
+    ("05.5", make_value(rmul=False), "__rmul__"),
+    ("05.5", make_value(radd=False), "__radd__"),
+    ("05.5", make_value(wrap=False), "wrap a plain number"),
 ]
 
 
@@ -140,12 +267,26 @@ def test_correct_answer_passes(exercise_id):
 
 
 @pytest.mark.parametrize("exercise_id, answer, hint", WRONG)
-def test_wrong_answer_fails_with_hint(exercise_id, answer, hint):
-    result = check(exercise_id, answer)
-    assert result.status == "failed"
-    assert hint in result.message, result.message
+def test_wrong_answer_fails_with_hint(exercise_id, answer, hint, assert_hint):
+    assert_hint(exercise_id, answer, hint)
+
+
+def test_every_exercise_has_three_wrong_answers():
+    for exercise_id in CORRECT:
+        assert sum(ex == exercise_id for ex, _, _ in WRONG) >= 3, exercise_id
 
 
 @pytest.mark.parametrize("exercise_id", sorted(CORRECT))
 def test_stub_is_not_attempted(exercise_id):
     assert check(exercise_id, stub).status == "not attempted"
+
+
+def test_value_demo_uses_the_learners_class_only_once_it_passes(capsys):
+    from course_lib.checks.lesson05 import _Value, demo_value_class
+    mine = make_value()
+    assert demo_value_class(mine) is mine
+    assert "uses your Value" in capsys.readouterr().out
+    assert demo_value_class(make_value(assign=True)) is _Value
+    assert "+= ..." in capsys.readouterr().out
+    assert demo_value_class(stub) is _Value
+    assert "not written yet" in capsys.readouterr().out

@@ -69,6 +69,32 @@ def test_rotated_bowl_keeps_its_curvatures():
     assert ravine().condition_number == pytest.approx(100)
 
 
+def test_ravine_angle_turns_the_long_axis():
+    aligned, turned = ravine(angle_degrees=0), ravine()
+    assert np.allclose(aligned.A, np.diag([0.2, 20.0]))            # steep and flat = y and x
+    assert np.allclose(turned.A, ravine(angle_degrees=20.0).A)     # the default is 20 degrees
+    assert np.allclose(turned.eigenvalues, aligned.eigenvalues)
+    t = np.deg2rad(20)
+    long_axis = np.array([np.cos(t), np.sin(t)])
+    assert np.allclose(turned.A @ long_axis, 0.2 * long_axis)      # the flat floor points at 20 degrees
+
+
+def test_rotation_moves_plain_descent_and_momentum_paths_but_not_adams():
+    # Plain descent and momentum are rotation-invariant: a turned start gives a turned path.
+    # Adam scales each coordinate on its own, so turning the ravine changes its walk.
+    t = np.deg2rad(20)
+    R = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    start = np.array([-4.5, -0.5])
+    for opt in (0.09, SGD(0.02, momentum=0.9)):
+        turned = descend(ravine().gradient, start, opt, steps=50)
+        aligned = descend(ravine(0).gradient, R.T @ start, opt, steps=50)
+        assert np.allclose(turned @ R, aligned, atol=1e-10)
+    turned = descend(ravine().gradient, start, Adam(0.2), steps=50)
+    aligned = descend(ravine(0).gradient, R.T @ start, Adam(0.2), steps=50)
+    assert not np.allclose(turned @ R, aligned, atol=1e-2)
+    assert np.allclose(np.abs(np.diff(aligned[:2], axis=0)), 0.2, rtol=1e-4)   # eta per coordinate
+
+
 def test_descend_is_sgd_on_a_parameter_array():
     bowl = QuadraticBowl([[6, 2], [2, 3]])
     w0 = np.array([-2.0, 2.0])
@@ -156,3 +182,16 @@ def test_full_batch_descent_equals_plain_descent_and_minibatches_are_noisy():
 def test_brute_force_count_is_exact():
     assert brute_force_evaluations(25, 1000) == 10 ** 75
     assert brute_force_evaluations(0, 7) == 1
+
+
+def test_momentum_matches_pytorchs_form_for_a_fixed_learning_rate():
+    # Lesson 04 says: course_lib's v <- mu v - eta g, w <- w + v walks the same path as PyTorch's
+    # v <- mu v + g, w <- w - eta v when eta is fixed (our v is -eta times theirs).
+    valley, mu, eta = ravine(), 0.9, 0.02
+    ours = descend(valley.gradient, [-4.5, -0.5], SGD(eta, momentum=mu), steps=60)
+    w, v, theirs = np.array([-4.5, -0.5]), np.zeros(2), [np.array([-4.5, -0.5])]
+    for _ in range(60):
+        v = mu * v + valley.gradient(w)
+        w = w - eta * v
+        theirs.append(w)
+    assert np.allclose(ours, theirs, rtol=1e-12, atol=1e-12)

@@ -31,6 +31,12 @@ def check_descent_1d(gradient_descent_1d):
         if steps and slope(x0) != 0 and np.isclose(got[1], x0 + lr * slope(x0)):
             raise Hint("Your first step went uphill: x + learning_rate * slope. Walk against the "
                        "slope: x <- x - learning_rate * slope(x).")
+        stale = np.array([x0 - k * lr * slope(x0) for k in range(steps + 1)])
+        if steps > 1 and np.allclose(got, stale, rtol=1e-10, atol=1e-12) \
+                and not np.allclose(stale, want, rtol=1e-10, atol=1e-12):
+            raise Hint(f"From x0={x0} every step used the slope at the start, slope(x0). The "
+                       f"slope changes as you walk: evaluate it at the current position, "
+                       f"x <- x - learning_rate * slope(x).")
         if not np.allclose(got, want, rtol=1e-10, atol=1e-12):
             i = int(np.argmax(~np.isclose(got, want, rtol=1e-10, atol=1e-12)))
             raise Hint(f"From x0={x0} with learning rate {lr}, position {i} should be {want[i]:.6f} "
