@@ -455,9 +455,14 @@ def zh_alternatives(zh: str) -> list[str]:
             if alt.strip()]
 
 
+# English phrases that contain a listed term without meaning it: "in place of" is "instead of".
+NOT_THE_TERM = {"in place": r"(?!\s+of\b)"}
+
+
 def _term_pattern(term: str):
     plural = r"(?:s|es)?" if re.fullmatch(r"[A-Za-z -]+", term) else ""
-    return re.compile(r"(?<![A-Za-z])" + re.escape(term) + plural + r"(?![A-Za-z])", re.I)
+    return re.compile(r"(?<![A-Za-z])" + re.escape(term) + plural + r"(?![A-Za-z])"
+                      + NOT_THE_TERM.get(term, ""), re.I)
 
 
 def term_errors(english: str, chinese: str, terms) -> list[str]:
