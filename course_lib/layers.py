@@ -10,8 +10,6 @@ takes dC/d(output), stores dC/d(param) in ``self.grads`` under the same names as
 """
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from . import activations as act
@@ -129,15 +127,20 @@ def _init_spec(init):
 
 
 class Activation(Layer):
-    """An elementwise activation a = f(z), with its derivative from course_lib.activations."""
+    """An elementwise activation a = f(z), with its derivative from course_lib.activations.
+
+    Activation(name, **settings) works for every name of the registry whose layer learns
+    nothing; the classes below (ReLU(), LeakyReLU(alpha=0.01), ...) are the same thing by name.
+    """
 
     kind = "activation"
 
     def __init__(self, name, **kwargs):
         super().__init__()
         self.name = name.lower() if isinstance(name, str) else name
-        self.fn, self.prime = lookup(act.ACTIVATIONS, name, "activation")
-        accepted = [p for p in inspect.signature(self.fn).parameters if p not in ("z", "axis")]
+        spec = lookup(_WITHOUT_PARAMETERS, name, "activation")
+        self.fn, self.prime = spec.fn, spec.prime
+        accepted = spec.settings
         unknown = sorted(set(kwargs) - set(accepted))
         if unknown:
             got, takes = ", ".join(unknown), ", ".join(accepted)
@@ -150,22 +153,31 @@ class Activation(Layer):
         self.kwargs = kwargs
         self.kind = self.name
 
-    def forward(self, x, training=False):
-        self.z = x
-        self.a = self.fn(x, **self.kwargs)
+    def forward(self, z, training=False):
+        """z (n, d) -> a = f(z) (n, d)."""
+        self.z = z
+        self.a = self.fn(z, **self.kwargs)
         return self.a
 
     def backward(self, da):
+        """da (n, d) -> dz = da * f'(z) (n, d); softmax multiplies by its Jacobian instead."""
         if self.prime is None:   # softmax: outputs are coupled, so use its Jacobian
             return act.softmax_backward(self.a, da)
         return da * self.prime(self.z, **self.kwargs)
 
     def config(self):
-        return {"name": self.name, **self.kwargs}
+        # Activation(name, ...) records its name; a named class such as ReLU() is its own name.
+        named = {"name": self.name} if type(self) is Activation else {}
+        return {**named, **self.kwargs}
 
     def __repr__(self):
-        extra = "".join(f", {k}={v}" for k, v in self.kwargs.items())
-        return f"Activation({self.name!r}{extra})"
+        args = [repr(self.name)] if type(self) is Activation else []
+        args += [f"{k}={v}" for k, v in self.kwargs.items()]
+        return f"{type(self).__name__}({', '.join(args)})"
+
+
+# PReLU learns its alpha, so it is a Layer of its own rather than an Activation by name.
+_WITHOUT_PARAMETERS = {name: spec for name, spec in act.ACTIVATIONS.items() if not spec.learned}
 
 
 class Sigmoid(Activation):
@@ -173,13 +185,8 @@ class Sigmoid(Activation):
         super().__init__("sigmoid")
 
     def backward(self, da):
+        """da (n, d) -> dz (n, d)."""
         return da * self.a * (1 - self.a)   # sigma' = sigma (1 - sigma), reusing the forward result
-
-    def config(self):
-        return {}
-
-    def __repr__(self):
-        return "Sigmoid()"
 
 
 class Tanh(Activation):
@@ -187,76 +194,43 @@ class Tanh(Activation):
         super().__init__("tanh")
 
     def backward(self, da):
-        return da * (1 - self.a * self.a)
-
-    def config(self):
-        return {}
-
-    def __repr__(self):
-        return "Tanh()"
+        """da (n, d) -> dz (n, d)."""
+        return da * (1 - self.a * self.a)   # tanh' = 1 - tanh^2, reusing the forward result
 
 
 class ReLU(Activation):
     def __init__(self):
         super().__init__("relu")
 
-    def forward(self, x, training=False):
-        self.z = x
-        self.a = np.maximum(x, 0)
+    def forward(self, z, training=False):
+        """z (n, d) -> a = max(z, 0) (n, d)."""
+        self.z = z
+        self.a = np.maximum(z, 0)
         return self.a
 
     def backward(self, da):
+        """da (n, d) -> dz (n, d): passed where z > 0, zero elsewhere."""
         return da * (self.z > 0)
-
-    def config(self):
-        return {}
-
-    def __repr__(self):
-        return "ReLU()"
 
 
 class LeakyReLU(Activation):
     def __init__(self, alpha=0.01):
         super().__init__("leaky_relu", alpha=_slope(alpha, "LeakyReLU alpha"))
 
-    def config(self):
-        return dict(self.kwargs)
-
-    def __repr__(self):
-        return f"LeakyReLU(alpha={self.kwargs['alpha']})"
-
 
 class ELU(Activation):
     def __init__(self, alpha=1.0):
         super().__init__("elu", alpha=_slope(alpha, "ELU alpha"))
-
-    def config(self):
-        return dict(self.kwargs)
-
-    def __repr__(self):
-        return f"ELU(alpha={self.kwargs['alpha']})"
 
 
 class Identity(Activation):
     def __init__(self):
         super().__init__("identity")
 
-    def config(self):
-        return {}
-
-    def __repr__(self):
-        return "Identity()"
-
 
 class Step(Activation):
     def __init__(self):
         super().__init__("step")
-
-    def config(self):
-        return {}
-
-    def __repr__(self):
-        return "Step()"
 
 
 class Softmax(Activation):
@@ -267,20 +241,16 @@ class Softmax(Activation):
         super().__init__("softmax")
         self.log_a = None
 
-    def forward(self, x, training=False):
+    def forward(self, z, training=False):
+        """z (n, k) -> a (n, k), each row a probability distribution."""
         # The log-probabilities come almost for free here; the cross-entropy cost reads them.
-        self.z = x
-        self.a, self.log_a = act.softmax_and_log(x)
+        self.z = z
+        self.a, self.log_a = act.softmax_and_log(z)
         return self.a
 
     def backward(self, da):
+        """da (n, k) -> dz (n, k), through the Jacobian without building it."""
         return act.softmax_backward(self.a, da)
-
-    def config(self):
-        return {}
-
-    def __repr__(self):
-        return "Softmax()"
 
 
 class PReLU(Layer):
@@ -408,15 +378,12 @@ class Dropout(Layer):
         return f"Dropout(rate={self.rate})"
 
 
-def activation_layer(name, **kwargs) -> Activation:
-    """An activation layer by name, using the specialised class where there is one."""
-    special = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "softmax": Softmax,
-               "identity": Identity, "linear": Identity, "step": Step,
-               "leaky_relu": LeakyReLU, "elu": ELU}
-    key = name.lower() if isinstance(name, str) else name
-    if key in special:
-        return special[key](**kwargs)
-    return Activation(name, **kwargs)
+def activation_layer(name, **kwargs) -> Layer:
+    """An activation layer by name, of the class the registry names: ReLU() for 'relu', and so on."""
+    spec = act.ACTIVATIONS.get(name.lower() if isinstance(name, str) else name)
+    if spec is None:
+        return Activation(name, **kwargs)   # an unknown name: Activation says which names exist
+    return LAYERS[spec.layer](**kwargs)
 
 
 LAYERS = {cls.__name__: cls for cls in (Dense, Activation, Sigmoid, Tanh, ReLU, LeakyReLU, ELU,
