@@ -7,6 +7,11 @@ layer's weights ``W`` are (d_in, d_out), its bias ``b`` is (d_out,), and
 ``forward(x, training)`` caches what the backward pass needs. ``backward(dout)``
 takes dC/d(output), stores dC/d(param) in ``self.grads`` under the same names as
 ``self.params``, and returns dC/d(input).
+
+Gradients are written in place, always as ``self.grads["W"][...] = ...``: ``build``
+allocates each gradient array once, and after ``compile`` the network's optimizer reads
+them all from one shared buffer, so a backward pass that bound a new array
+(``self.grads["W"] = ...``) would never be seen; Sequential refuses it.
 """
 from __future__ import annotations
 
@@ -34,9 +39,11 @@ class Layer:
         return n_in
 
     def forward(self, x, training=False):
+        """x (n, d_in) -> output (n, d_out); dropout and the like act only when training."""
         raise NotImplementedError
 
     def backward(self, dout):
+        """dout = dC/d(output) (n, d_out) -> dC/dx (n, d_in); fills self.grads in place."""
         raise NotImplementedError
 
     def penalized(self) -> tuple[str, ...]:
@@ -91,15 +98,18 @@ class Dense(Layer):
         return self.params["b"]
 
     def forward(self, x, training=False):
+        """x (n, d_in) -> z = x @ W + b (n, d_out)."""
         self.x = x
         z = x @ self.params["W"]
         z += self.params["b"]
         return z
 
     def backward(self, dz):
+        """dz (n, d_out) -> dx = dz @ W^T (n, d_in), None for the first layer;
+        stores dW = x^T dz (d_in, d_out) and db (d_out,)."""
         # The batch sum is inside the matrix product: dW = x^T delta.
-        np.matmul(self.x.T, dz, out=self.grads["W"])
-        dz.sum(axis=0, out=self.grads["b"])
+        self.grads["W"][...] = self.x.T @ dz
+        self.grads["b"][...] = dz.sum(axis=0)
         return dz @ self.params["W"].T if self.needs_input_grad else None
 
     def penalized(self):
@@ -185,8 +195,8 @@ class Sigmoid(Activation):
         super().__init__("sigmoid")
 
     def backward(self, da):
-        """da (n, d) -> dz (n, d)."""
-        return da * self.a * (1 - self.a)   # sigma' = sigma (1 - sigma), reusing the forward result
+        """da (n, d) -> dz = da * a (1 - a) (n, d): sigma' = sigma (1 - sigma), from the forward a."""
+        return da * self.a * (1 - self.a)
 
 
 class Tanh(Activation):
@@ -194,8 +204,8 @@ class Tanh(Activation):
         super().__init__("tanh")
 
     def backward(self, da):
-        """da (n, d) -> dz (n, d)."""
-        return da * (1 - self.a * self.a)   # tanh' = 1 - tanh^2, reusing the forward result
+        """da (n, d) -> dz = da * (1 - a^2) (n, d): tanh' = 1 - tanh^2, from the forward a."""
+        return da * (1 - self.a * self.a)
 
 
 class ReLU(Activation):
@@ -275,11 +285,13 @@ class PReLU(Layer):
     def alpha(self):
         return self.params["alpha"]
 
-    def forward(self, x, training=False):
-        self.z = x
-        return np.where(x > 0, x, self.params["alpha"] * x)
+    def forward(self, z, training=False):
+        """z (n, d) -> a (n, d): z where z > 0, alpha * z elsewhere (alpha per unit, (d,))."""
+        self.z = z
+        return np.where(z > 0, z, self.params["alpha"] * z)
 
     def backward(self, da):
+        """da (n, d) -> dz (n, d); stores dalpha (d,)."""
         self.grads["alpha"][...] = np.sum(da * np.minimum(self.z, 0), axis=0)
         return np.where(self.z > 0, da, self.params["alpha"] * da)
 
@@ -315,12 +327,15 @@ class Maxout(Layer):
         return self.n_out
 
     def forward(self, x, training=False):
+        """x (n, d_in) -> the largest of the pieces' z, (n, d_out); W is (d_in, d_out * pieces)."""
         self.x = x
         z = (x @ self.params["W"] + self.params["b"]).reshape(len(x), self.n_out, self.pieces)
         self.winner = np.argmax(z, axis=2)   # which linear piece is active, per unit
         return np.take_along_axis(z, self.winner[..., None], axis=2)[..., 0]
 
     def backward(self, dout):
+        """dout (n, d_out) -> dx (n, d_in), None for the first layer; stores dW
+        (d_in, d_out * pieces) and db (d_out * pieces,). Only each unit's winning piece learns."""
         dz = np.zeros((len(dout), self.n_out, self.pieces), dtype=dout.dtype)
         np.put_along_axis(dz, self.winner[..., None], dout[..., None], axis=2)
         dz = dz.reshape(len(dout), -1)
@@ -357,6 +372,7 @@ class Dropout(Layer):
         return n_in
 
     def forward(self, x, training=False):
+        """x (n, d) -> x * mask (n, d) when training; x itself otherwise."""
         if not training or self.rate == 0.0:
             self.mask = None
             return x
@@ -369,6 +385,7 @@ class Dropout(Layer):
         return x * mask
 
     def backward(self, dout):
+        """dout (n, d) -> dx (n, d): through the same mask as the forward pass."""
         return dout if self.mask is None else dout * self.mask
 
     def config(self):
