@@ -25,7 +25,7 @@ from ._validation import CourseError, as_generator, as_matrix, check_labels, che
 from .layers import Activation, Dense, Dropout, Layer, activation_layer
 from .losses import Loss, get_loss
 from .optimizers import FlatParameters, Optimizer, get_optimizer
-from .saving import FORMAT, load_model, save_model  # noqa: F401  (FORMAT: re-exported)
+from .saving import load_model, save_model
 
 
 class TrainingDiverged(CourseError, FloatingPointError):
