@@ -5,8 +5,15 @@ shape. Each ``*_prime`` is the derivative da/dz, evaluated elementwise at ``z``.
 Softmax is the exception: its outputs are coupled, so it has a Jacobian instead.
 
 All of them are stable: no overflow warnings even at z = ±1e4.
+
+``ACTIVATIONS``, at the end, is the registry: each name with its function, its derivative,
+the layer class that wraps it and whether that layer learns parameters.
 """
 from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -150,20 +157,46 @@ def softmax_backward(a, da):
     return a * (da - (da * a).sum(axis=1, keepdims=True))
 
 
-# name -> (function, derivative). Parametric ones take their parameter as a keyword.
+@dataclass(frozen=True)
+class Spec:
+    """One activation of the registry: its maths, and the layer that trains with it.
+
+    fn : a = fn(z, **settings). prime : da/dz elementwise, None for softmax (its outputs are
+    coupled: see softmax_backward). layer : the class in course_lib.layers that wraps it.
+    learned : whether that layer has parameters of its own (PReLU learns its alpha).
+    hidden : whether it suits a hidden layer (identity and softmax are for output layers).
+    """
+
+    fn: Callable
+    prime: Callable | None
+    layer: str
+    learned: bool = False
+    hidden: bool = True
+
+    @property
+    def settings(self) -> tuple[str, ...]:
+        """The keyword settings fn takes, e.g. ('alpha',) for leaky_relu; () for most."""
+        return tuple(p for p in inspect.signature(self.fn).parameters if p not in ("z", "axis"))
+
+
+# The one registry: adding an activation means its two functions above and one line here
+# (and its layer class in course_lib.layers). Layers, mlp and the widgets all read it.
 ACTIVATIONS = {
-    "step": (step, step_prime),
-    "sigmoid": (sigmoid, sigmoid_prime),
-    "tanh": (tanh, tanh_prime),
-    "relu": (relu, relu_prime),
-    "leaky_relu": (leaky_relu, leaky_relu_prime),
-    "elu": (elu, elu_prime),
-    "identity": (identity, identity_prime),
-    "linear": (identity, identity_prime),
-    "softmax": (softmax, None),
+    "sigmoid": Spec(sigmoid, sigmoid_prime, "Sigmoid"),
+    "step": Spec(step, step_prime, "Step"),
+    "relu": Spec(relu, relu_prime, "ReLU"),
+    "tanh": Spec(tanh, tanh_prime, "Tanh"),
+    "leaky_relu": Spec(leaky_relu, leaky_relu_prime, "LeakyReLU"),
+    "prelu": Spec(leaky_relu, leaky_relu_prime, "PReLU", learned=True),   # leaky ReLU, alpha learned
+    "elu": Spec(elu, elu_prime, "ELU"),
+    "identity": Spec(identity, identity_prime, "Identity", hidden=False),
+    "softmax": Spec(softmax, None, "Softmax", hidden=False),
 }
+ALIASES = {"linear": "identity"}
+ACTIVATIONS.update({alias: ACTIVATIONS[name] for alias, name in ALIASES.items()})
 
 
 def get_activation(name: str):
     """Return ``(function, derivative)`` for an activation name; softmax's derivative is None."""
-    return lookup(ACTIVATIONS, name, "activation")
+    spec = lookup(ACTIVATIONS, name, "activation")
+    return spec.fn, spec.prime

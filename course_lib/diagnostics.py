@@ -9,7 +9,7 @@ from .layers import Dense, Maxout
 
 def layer_outputs(net, X) -> list[np.ndarray]:
     """The output of every layer for a batch X (dropout off), in order: one (n, width) array each."""
-    out, z = [], net._inputs(X)
+    out, z = [], net.prepare_inputs(X)
     for layer in net.layers:
         z = layer.forward(z)
         out.append(z)

@@ -7,10 +7,13 @@ layer's weights ``W`` are (d_in, d_out), its bias ``b`` is (d_out,), and
 ``forward(x, training)`` caches what the backward pass needs. ``backward(dout)``
 takes dC/d(output), stores dC/d(param) in ``self.grads`` under the same names as
 ``self.params``, and returns dC/d(input).
+
+Gradients are written in place, always as ``self.grads["W"][...] = ...``: ``build``
+allocates each gradient array once, and after ``compile`` the network's optimizer reads
+them all from one shared buffer, so a backward pass that bound a new array
+(``self.grads["W"] = ...``) would never be seen; Sequential refuses it.
 """
 from __future__ import annotations
-
-import inspect
 
 import numpy as np
 
@@ -36,9 +39,11 @@ class Layer:
         return n_in
 
     def forward(self, x, training=False):
+        """x (n, d_in) -> output (n, d_out); dropout and the like act only when training."""
         raise NotImplementedError
 
     def backward(self, dout):
+        """dout = dC/d(output) (n, d_out) -> dC/dx (n, d_in); fills self.grads in place."""
         raise NotImplementedError
 
     def penalized(self) -> tuple[str, ...]:
@@ -93,15 +98,18 @@ class Dense(Layer):
         return self.params["b"]
 
     def forward(self, x, training=False):
+        """x (n, d_in) -> z = x @ W + b (n, d_out)."""
         self.x = x
         z = x @ self.params["W"]
         z += self.params["b"]
         return z
 
     def backward(self, dz):
+        """dz (n, d_out) -> dx = dz @ W^T (n, d_in), None for the first layer;
+        stores dW = x^T dz (d_in, d_out) and db (d_out,)."""
         # The batch sum is inside the matrix product: dW = x^T delta.
-        np.matmul(self.x.T, dz, out=self.grads["W"])
-        dz.sum(axis=0, out=self.grads["b"])
+        self.grads["W"][...] = self.x.T @ dz
+        self.grads["b"][...] = dz.sum(axis=0)
         return dz @ self.params["W"].T if self.needs_input_grad else None
 
     def penalized(self):
@@ -129,15 +137,20 @@ def _init_spec(init):
 
 
 class Activation(Layer):
-    """An elementwise activation a = f(z), with its derivative from course_lib.activations."""
+    """An elementwise activation a = f(z), with its derivative from course_lib.activations.
+
+    Activation(name, **settings) works for every name of the registry whose layer learns
+    nothing; the classes below (ReLU(), LeakyReLU(alpha=0.01), ...) are the same thing by name.
+    """
 
     kind = "activation"
 
     def __init__(self, name, **kwargs):
         super().__init__()
         self.name = name.lower() if isinstance(name, str) else name
-        self.fn, self.prime = lookup(act.ACTIVATIONS, name, "activation")
-        accepted = [p for p in inspect.signature(self.fn).parameters if p not in ("z", "axis")]
+        spec = lookup(_WITHOUT_PARAMETERS, name, "activation")
+        self.fn, self.prime = spec.fn, spec.prime
+        accepted = spec.settings
         unknown = sorted(set(kwargs) - set(accepted))
         if unknown:
             got, takes = ", ".join(unknown), ", ".join(accepted)
@@ -150,22 +163,31 @@ class Activation(Layer):
         self.kwargs = kwargs
         self.kind = self.name
 
-    def forward(self, x, training=False):
-        self.z = x
-        self.a = self.fn(x, **self.kwargs)
+    def forward(self, z, training=False):
+        """z (n, d) -> a = f(z) (n, d)."""
+        self.z = z
+        self.a = self.fn(z, **self.kwargs)
         return self.a
 
     def backward(self, da):
+        """da (n, d) -> dz = da * f'(z) (n, d); softmax multiplies by its Jacobian instead."""
         if self.prime is None:   # softmax: outputs are coupled, so use its Jacobian
             return act.softmax_backward(self.a, da)
         return da * self.prime(self.z, **self.kwargs)
 
     def config(self):
-        return {"name": self.name, **self.kwargs}
+        # Activation(name, ...) records its name; a named class such as ReLU() is its own name.
+        named = {"name": self.name} if type(self) is Activation else {}
+        return {**named, **self.kwargs}
 
     def __repr__(self):
-        extra = "".join(f", {k}={v}" for k, v in self.kwargs.items())
-        return f"Activation({self.name!r}{extra})"
+        args = [repr(self.name)] if type(self) is Activation else []
+        args += [f"{k}={v}" for k, v in self.kwargs.items()]
+        return f"{type(self).__name__}({', '.join(args)})"
+
+
+# PReLU learns its alpha, so it is a Layer of its own rather than an Activation by name.
+_WITHOUT_PARAMETERS = {name: spec for name, spec in act.ACTIVATIONS.items() if not spec.learned}
 
 
 class Sigmoid(Activation):
@@ -173,13 +195,8 @@ class Sigmoid(Activation):
         super().__init__("sigmoid")
 
     def backward(self, da):
-        return da * self.a * (1 - self.a)   # sigma' = sigma (1 - sigma), reusing the forward result
-
-    def config(self):
-        return {}
-
-    def __repr__(self):
-        return "Sigmoid()"
+        """da (n, d) -> dz = da * a (1 - a) (n, d): sigma' = sigma (1 - sigma), from the forward a."""
+        return da * self.a * (1 - self.a)
 
 
 class Tanh(Activation):
@@ -187,76 +204,43 @@ class Tanh(Activation):
         super().__init__("tanh")
 
     def backward(self, da):
+        """da (n, d) -> dz = da * (1 - a^2) (n, d): tanh' = 1 - tanh^2, from the forward a."""
         return da * (1 - self.a * self.a)
-
-    def config(self):
-        return {}
-
-    def __repr__(self):
-        return "Tanh()"
 
 
 class ReLU(Activation):
     def __init__(self):
         super().__init__("relu")
 
-    def forward(self, x, training=False):
-        self.z = x
-        self.a = np.maximum(x, 0)
+    def forward(self, z, training=False):
+        """z (n, d) -> a = max(z, 0) (n, d)."""
+        self.z = z
+        self.a = np.maximum(z, 0)
         return self.a
 
     def backward(self, da):
+        """da (n, d) -> dz (n, d): passed where z > 0, zero elsewhere."""
         return da * (self.z > 0)
-
-    def config(self):
-        return {}
-
-    def __repr__(self):
-        return "ReLU()"
 
 
 class LeakyReLU(Activation):
     def __init__(self, alpha=0.01):
         super().__init__("leaky_relu", alpha=_slope(alpha, "LeakyReLU alpha"))
 
-    def config(self):
-        return dict(self.kwargs)
-
-    def __repr__(self):
-        return f"LeakyReLU(alpha={self.kwargs['alpha']})"
-
 
 class ELU(Activation):
     def __init__(self, alpha=1.0):
         super().__init__("elu", alpha=_slope(alpha, "ELU alpha"))
-
-    def config(self):
-        return dict(self.kwargs)
-
-    def __repr__(self):
-        return f"ELU(alpha={self.kwargs['alpha']})"
 
 
 class Identity(Activation):
     def __init__(self):
         super().__init__("identity")
 
-    def config(self):
-        return {}
-
-    def __repr__(self):
-        return "Identity()"
-
 
 class Step(Activation):
     def __init__(self):
         super().__init__("step")
-
-    def config(self):
-        return {}
-
-    def __repr__(self):
-        return "Step()"
 
 
 class Softmax(Activation):
@@ -267,20 +251,16 @@ class Softmax(Activation):
         super().__init__("softmax")
         self.log_a = None
 
-    def forward(self, x, training=False):
+    def forward(self, z, training=False):
+        """z (n, k) -> a (n, k), each row a probability distribution."""
         # The log-probabilities come almost for free here; the cross-entropy cost reads them.
-        self.z = x
-        self.a, self.log_a = act.softmax_and_log(x)
+        self.z = z
+        self.a, self.log_a = act.softmax_and_log(z)
         return self.a
 
     def backward(self, da):
+        """da (n, k) -> dz (n, k), through the Jacobian without building it."""
         return act.softmax_backward(self.a, da)
-
-    def config(self):
-        return {}
-
-    def __repr__(self):
-        return "Softmax()"
 
 
 class PReLU(Layer):
@@ -305,11 +285,13 @@ class PReLU(Layer):
     def alpha(self):
         return self.params["alpha"]
 
-    def forward(self, x, training=False):
-        self.z = x
-        return np.where(x > 0, x, self.params["alpha"] * x)
+    def forward(self, z, training=False):
+        """z (n, d) -> a (n, d): z where z > 0, alpha * z elsewhere (alpha per unit, (d,))."""
+        self.z = z
+        return np.where(z > 0, z, self.params["alpha"] * z)
 
     def backward(self, da):
+        """da (n, d) -> dz (n, d); stores dalpha (d,)."""
         self.grads["alpha"][...] = np.sum(da * np.minimum(self.z, 0), axis=0)
         return np.where(self.z > 0, da, self.params["alpha"] * da)
 
@@ -345,12 +327,15 @@ class Maxout(Layer):
         return self.n_out
 
     def forward(self, x, training=False):
+        """x (n, d_in) -> the largest of the pieces' z, (n, d_out); W is (d_in, d_out * pieces)."""
         self.x = x
         z = (x @ self.params["W"] + self.params["b"]).reshape(len(x), self.n_out, self.pieces)
         self.winner = np.argmax(z, axis=2)   # which linear piece is active, per unit
         return np.take_along_axis(z, self.winner[..., None], axis=2)[..., 0]
 
     def backward(self, dout):
+        """dout (n, d_out) -> dx (n, d_in), None for the first layer; stores dW
+        (d_in, d_out * pieces) and db (d_out * pieces,). Only each unit's winning piece learns."""
         dz = np.zeros((len(dout), self.n_out, self.pieces), dtype=dout.dtype)
         np.put_along_axis(dz, self.winner[..., None], dout[..., None], axis=2)
         dz = dz.reshape(len(dout), -1)
@@ -387,6 +372,7 @@ class Dropout(Layer):
         return n_in
 
     def forward(self, x, training=False):
+        """x (n, d) -> x * mask (n, d) when training; x itself otherwise."""
         if not training or self.rate == 0.0:
             self.mask = None
             return x
@@ -399,6 +385,7 @@ class Dropout(Layer):
         return x * mask
 
     def backward(self, dout):
+        """dout (n, d) -> dx (n, d): through the same mask as the forward pass."""
         return dout if self.mask is None else dout * self.mask
 
     def config(self):
@@ -408,15 +395,12 @@ class Dropout(Layer):
         return f"Dropout(rate={self.rate})"
 
 
-def activation_layer(name, **kwargs) -> Activation:
-    """An activation layer by name, using the specialised class where there is one."""
-    special = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "softmax": Softmax,
-               "identity": Identity, "linear": Identity, "step": Step,
-               "leaky_relu": LeakyReLU, "elu": ELU}
-    key = name.lower() if isinstance(name, str) else name
-    if key in special:
-        return special[key](**kwargs)
-    return Activation(name, **kwargs)
+def activation_layer(name, **kwargs) -> Layer:
+    """An activation layer by name, of the class the registry names: ReLU() for 'relu', and so on."""
+    spec = act.ACTIVATIONS.get(name.lower() if isinstance(name, str) else name)
+    if spec is None:
+        return Activation(name, **kwargs)   # an unknown name: Activation says which names exist
+    return LAYERS[spec.layer](**kwargs)
 
 
 LAYERS = {cls.__name__: cls for cls in (Dense, Activation, Sigmoid, Tanh, ReLU, LeakyReLU, ELU,

@@ -7,29 +7,25 @@
                       validation_data=(X_val, y_val))
     loss, accuracy = net.evaluate(X_test, y_test)
 
-One training step is the course's six steps in miniature: forward, cost,
-output error delta, backward through every layer, update, repeat.
+Training is the course's six steps: initialise (when the layers are added), then for
+every minibatch forward, cost, backprop and update (``train_step``), and repeat.
+Saving and loading live in course_lib.saving; ``net.save`` and ``Sequential.load`` call it.
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
 import weakref
-import zipfile
-from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
 
 from ._validation import CourseError, as_generator, as_matrix, check_labels, check_positive
-from .initializers import INITIALIZERS
-from .layers import LAYERS, Activation, Dense, Dropout, Layer, activation_layer
-from .losses import LOSSES, Loss, get_loss
+from .layers import Activation, Dense, Dropout, Layer, activation_layer
+from .losses import Loss, get_loss
 from .optimizers import FlatParameters, Optimizer, get_optimizer
-
-FORMAT = "course_lib.Sequential/1"
+from .saving import load_model, save_model
 
 
 class TrainingDiverged(CourseError, FloatingPointError):
@@ -215,7 +211,8 @@ class Sequential:
         return sum(p.size for p in self.parameters().values())
 
     # --------------------------------------------------------------- data checks
-    def _inputs(self, X, name="X"):
+    def prepare_inputs(self, X, name="X") -> np.ndarray:
+        """X checked (shape, NaN, raw pixels) and cast to the network's dtype: (n, n_inputs)."""
         self._require_layers()
         if getattr(X, "dtype", None) == np.uint8 and np.size(X) and np.max(X) > 1:
             raise CourseError(
@@ -232,6 +229,17 @@ class Sequential:
                 f"{big:.3g}; {self.dtype} stops at {float(np.finfo(self.dtype).max):.3g}). Scale "
                 f"the data (e.g. standardize it) or build the network with dtype='float64'.")
         return cast
+
+    def prepare_batch(self, X, y):
+        """(X, Y) checked and converted as fit does them, ready for train_step.
+
+        X : (n, n_inputs) in the network's dtype. Y : (n, n_outputs); integer labels
+        become one-hot rows (or a 0/1 column for a single output).
+        """
+        self._require_compiled()
+        X = self.prepare_inputs(X)
+        Y, _ = self._targets(y, len(X))
+        return X, Y
 
     def _targets(self, y, n, name="y"):
         """Return (Y, labels): Y of shape (n, n_outputs) and integer labels or None.
@@ -283,11 +291,11 @@ class Sequential:
 
     def forward(self, X, training=False):
         """The output activations for a batch X of shape (n, n_inputs)."""
-        return self._forward(self._inputs(X), training)[0]
+        return self._forward(self.prepare_inputs(X), training)[0]
 
     def predict_proba(self, X, batch_size=10_000):
         """Output activations, e.g. class probabilities of shape (n, k), computed in batches."""
-        X = self._inputs(X)
+        X = self.prepare_inputs(X)
         check_positive(batch_size, "batch_size", integer=True, example=10_000)
         return np.concatenate([self._forward(X[i:i + batch_size])[0]
                                for i in range(0, len(X), batch_size)])
@@ -295,12 +303,18 @@ class Sequential:
     def predict(self, X, batch_size=10_000):
         """Class labels (n,) for a classifier (argmax, or a > 0.5 for one output); else the outputs."""
         a = self.predict_proba(X, batch_size)
-        classifying = self.loss is None or self.loss.is_classification
-        if a.shape[1] > 1 and classifying:
-            return np.argmax(a, axis=1)
-        if a.shape[1] == 1 and self.loss is not None and self.loss.is_classification:
-            return (a[:, 0] > 0.5).astype(np.intp)
-        return a
+        # Without a loss, several outputs are taken for class scores and one output for a value.
+        classifying = self.loss.is_classification if self.loss is not None else a.shape[1] > 1
+        return self._classify(a) if classifying else a
+
+    def _classify(self, a, out=None):
+        """Predicted classes of output rows a: argmax, or a > 0.5 for a single output."""
+        if a.shape[1] > 1:
+            return np.argmax(a, axis=1, out=out)
+        guesses = (a[:, 0] > 0.5).astype(np.intp)
+        if out is not None:
+            out[...] = guesses
+        return guesses
 
     # ---------------------------------------------------------------- the cost
     def _cost(self, a, z, Y):
@@ -311,9 +325,10 @@ class Sequential:
             value = self.loss.value_from_logits(z, Y)
         else:
             value = self.loss.value(a, Y)
-        return value + self._penalty()
+        return value + self.penalty()
 
-    def _penalty(self):
+    def penalty(self) -> float:
+        """The L1/L2 term of the cost for the current weights (0.0 without penalties)."""
         if not (self.l1 or self.l2):
             return 0.0
         total = 0.0
@@ -347,9 +362,7 @@ class Sequential:
 
         Dropout is off unless training=True. The gradients are copies.
         """
-        self._require_compiled()
-        X = self._inputs(X)
-        Y, _ = self._targets(y, len(X))
+        X, Y = self.prepare_batch(X, y)
         a, z = self._forward(X, training)
         cost = self._cost(a, z, Y)
         self._backward(a, Y)
@@ -358,19 +371,20 @@ class Sequential:
 
     def cost(self, X, y):
         """The cost (with penalties) on data X, y, dropout off."""
-        self._require_compiled()
-        X = self._inputs(X)
-        Y, _ = self._targets(y, len(X))
+        X, Y = self.prepare_batch(X, y)
         a, z = self._forward(X)
         return self._cost(a, z, Y)
 
     def train_step(self, X, Y):
-        """One gradient step on a prepared batch; returns (cost, a). No input checks: fit does them."""
-        a, z = self._forward(X, training=True)
-        cost = self._cost(a, z, Y)
-        self._backward(a, Y)
+        """One gradient step on a prepared batch (see prepare_batch); returns (cost, a).
+
+        Steps 2 to 5 of the six: forward, cost, backprop, update. No input checks: fit does them.
+        """
+        a, z = self._forward(X, training=True)                # 2. forward
+        cost = self._cost(a, z, Y)                            # 3. cost
+        self._backward(a, Y)                                  # 4. backprop
         self._check_bound()
-        self.optimizer.step(self._params, self._grads)
+        self.optimizer.step(self._params, self._grads)        # 5. update
         return cost, a
 
     # ---------------------------------------------------------------- training
@@ -383,86 +397,29 @@ class Sequential:
         the epoch's batches, as Keras reports them), 'val_loss' and 'val_accuracy'
         when validation_data=(X_val, y_val) is given, and 'seconds' per epoch.
         Each callback is called as callback(net, epoch, logs) after every epoch;
-        setting net.stop_training = True ends training early.
+        setting net.stop_training = True ends training early. If training diverges,
+        the weights go back to the start of the epoch and TrainingDiverged is raised.
         """
+        # 1. initialise happened when the layers were added; here the data are checked.
         self._require_compiled()
-        X = self._inputs(X)
+        X = self.prepare_inputs(X)
         Y, labels = self._targets(y, len(X))
-        n = len(X)
-        check_positive(epochs, "epochs", integer=True, example=10)
-        check_positive(batch_size, "batch_size", integer=True, example=32)
-        if batch_size > n:
-            raise CourseError(f"batch_size={batch_size} is larger than the {n} training examples. "
-                              f"Use batch_size <= {n} (batch_size={n} is full-batch descent).")
-        if validation_data is not None:
-            if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
-                raise CourseError("validation_data must be a pair (X_val, y_val).")
-            X_val = self._inputs(validation_data[0], "X_val")
-            Y_val, labels_val = self._targets(validation_data[1], len(X_val), "y_val")
-        callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
-        for cb in callbacks:
-            if isinstance(cb, type):
-                raise CourseError(f"callbacks holds the class {cb.__name__} itself; pass an object "
-                                  f"made from it: callbacks=[{cb.__name__}(...)].")
-            if not callable(cb):
-                raise CourseError(f"Each callback must be callable as cb(net, epoch, logs); got {cb!r}.")
-
-        self.history = history = {"loss": [], "seconds": []}
-        if labels is not None:
-            history["accuracy"] = []
-        if validation_data is not None:
-            history["val_loss"] = []
-            if labels_val is not None:
-                history["val_accuracy"] = []
+        _check_fit_settings(len(X), epochs, batch_size)
+        validation = self._validation_arrays(validation_data)
+        callbacks = _checked_callbacks(callbacks)
+        self.history = _empty_history(labels is not None, validation)
         self.stop_training = False
-        n_batches = -(-n // batch_size)
-        # A cost that grows a thousandfold over its starting value has diverged even while
-        # it is still finite (a huge learning rate kills every ReLU long before NaN appears).
-        with np.errstate(over="ignore", invalid="ignore"):
-            start_cost = self._cost(*self._forward(X[:batch_size]), Y[:batch_size])
-        limit = 1e3 * max(start_cost, 1.0) if math.isfinite(start_cost) else math.inf
-        bar = tqdm(total=epochs * n_batches, disable=not progress, unit="batch", leave=True)
+        guard = _DivergenceGuard(self, X[:batch_size], Y[:batch_size])
+        bar = tqdm(total=epochs * math.ceil(len(X) / batch_size), disable=not progress,
+                   unit="batch", leave=True)
         try:
-            for epoch in range(epochs):
-                snapshot = {k: v.copy() for k, v in self._params.items()}
+            for epoch in range(epochs):                                     # 6. repeat
+                guard.start(epoch)
                 bar.set_description(f"epoch {epoch + 1}/{epochs}")
-                start = time.perf_counter()
-                order = self.rng.permutation(n) if shuffle else np.arange(n)
-                cost_sum = 0.0
-                guesses = np.empty(n, dtype=np.intp)   # predicted classes, compared once per epoch
-                with np.errstate(over="ignore", invalid="ignore"):
-                    for b in range(n_batches):
-                        batch = slice(b * batch_size, (b + 1) * batch_size)
-                        idx = order[batch]
-                        cost, a = self.train_step(X[idx], Y[idx])
-                        if not math.isfinite(cost):
-                            self._restore(snapshot)
-                            raise TrainingDiverged(self._diverged_message(
-                                f"The cost became {cost} at epoch {epoch + 1}, batch {b + 1}", epoch))
-                        if cost > limit:
-                            self._restore(snapshot)
-                            raise TrainingDiverged(self._diverged_message(
-                                f"The cost grew from {start_cost:.3g} to {cost:.3g} at epoch "
-                                f"{epoch + 1}, batch {b + 1}", epoch))
-                        cost_sum += cost * len(idx)
-                        if labels is not None:
-                            self._classify(a, out=guesses[batch])
-                        bar.update(1)
-                # The last update can overflow even when its cost was finite; such weights
-                # must not become the next epoch's snapshot.
-                if not all(np.all(np.isfinite(p)) for p in self._params.values()):
-                    self._restore(snapshot)
-                    raise TrainingDiverged(self._diverged_message(
-                        f"The weights became NaN or infinite in epoch {epoch + 1}", epoch))
-                logs = {"loss": cost_sum / n, "seconds": time.perf_counter() - start}
-                if labels is not None:
-                    logs["accuracy"] = int(np.count_nonzero(guesses == labels[order])) / n
-                if validation_data is not None:
-                    logs["val_loss"], val_acc = self._evaluate(X_val, Y_val, labels_val)
-                    if labels_val is not None:
-                        logs["val_accuracy"] = val_acc
-                for key, value in logs.items():
-                    history[key].append(value)
+                logs = self._train_epoch(X, Y, labels, batch_size, shuffle, guard, bar)
+                if validation is not None:
+                    self._validate(validation, logs)
+                self._record(logs)
                 bar.set_postfix({k: round(v, 4) for k, v in logs.items() if k != "seconds"})
                 for cb in callbacks:
                     cb(self, epoch, logs)
@@ -470,27 +427,50 @@ class Sequential:
                     break
         finally:
             bar.close()
-        return history
+        return self.history
 
-    def _restore(self, snapshot):
-        for name, saved in snapshot.items():
-            self._params[name][...] = saved
-        self.optimizer.reset()
+    def _train_epoch(self, X, Y, labels, batch_size, shuffle, guard, bar) -> dict:
+        """One pass over X in minibatches; return the epoch's logs: loss, seconds and accuracy."""
+        start = time.perf_counter()
+        n = len(X)
+        order = self.rng.permutation(n) if shuffle else np.arange(n)
+        cost_sum = 0.0
+        guesses = np.empty(n, dtype=np.intp)   # predicted classes, compared once per epoch
+        with np.errstate(over="ignore", invalid="ignore"):
+            for b in range(math.ceil(n / batch_size)):
+                batch = slice(b * batch_size, (b + 1) * batch_size)
+                idx = order[batch]
+                cost, a = self.train_step(X[idx], Y[idx])                # steps 2 to 5
+                guard.check_cost(cost, b)
+                cost_sum += cost * len(idx)
+                if labels is not None:
+                    self._classify(a, out=guesses[batch])
+                bar.update(1)
+        guard.check_weights()
+        logs = {"loss": cost_sum / n, "seconds": time.perf_counter() - start}
+        if labels is not None:
+            logs["accuracy"] = int(np.count_nonzero(guesses == labels[order])) / n
+        return logs
 
-    def _diverged_message(self, what, epoch):
-        lr = self.optimizer.learning_rate
-        return (f"{what}: training diverged. "
-                f"The learning rate ({lr:g}) is the likely cause; try {lr / 10:g}. The weights were "
-                f"restored to their values at the start of epoch {epoch + 1}.")
+    def _validation_arrays(self, validation_data):
+        """(X_val, Y_val, labels_val) from validation_data=(X_val, y_val), or None."""
+        if validation_data is None:
+            return None
+        if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+            raise CourseError("validation_data must be a pair (X_val, y_val).")
+        X_val = self.prepare_inputs(validation_data[0], "X_val")
+        Y_val, labels_val = self._targets(validation_data[1], len(X_val), "y_val")
+        return X_val, Y_val, labels_val
 
-    def _classify(self, a, out=None):
-        """Predicted classes of output rows a: argmax, or a > 0.5 for a single output."""
-        if a.shape[1] > 1:
-            return np.argmax(a, axis=1, out=out)
-        guesses = (a[:, 0] > 0.5).astype(np.intp)
-        if out is not None:
-            out[...] = guesses
-        return guesses
+    def _validate(self, validation, logs):
+        """Add val_loss (and val_accuracy for a classifier) to an epoch's logs."""
+        logs["val_loss"], val_acc = self._evaluate(*validation)
+        if validation[2] is not None:
+            logs["val_accuracy"] = val_acc
+
+    def _record(self, logs):
+        for key, value in logs.items():
+            self.history[key].append(value)
 
     def _evaluate(self, X, Y, labels, batch_size=10_000):
         cost, correct = 0.0, 0
@@ -505,7 +485,7 @@ class Sequential:
     def evaluate(self, X, y):
         """Return (cost, accuracy) on X, y with dropout off; accuracy is None for regression."""
         self._require_compiled()
-        X = self._inputs(X)
+        X = self.prepare_inputs(X)
         Y, labels = self._targets(y, len(X))
         return self._evaluate(X, Y, labels)
 
@@ -531,22 +511,12 @@ class Sequential:
 
     # -------------------------------------------------------------- save / load
     def save(self, path):
-        """Save layers and weights to an .npz file (no pickle: JSON config plus arrays)."""
+        """Save layers and weights to an .npz file (no pickle: JSON config plus arrays).
+
+        Returns the path written; see course_lib.saving.
+        """
         self._require_layers()
-        path = Path(path)
-        config = {"format": FORMAT, "dtype": self.dtype.name,
-                  "layers": [{"type": type(layer).__name__, "config": layer.config()}
-                             for layer in self.layers]}
-        if self.loss is not None:
-            # The loss decides what predict and evaluate return, so a round trip must keep it.
-            config.update(loss=self.loss.name, l1=self.l1, l2=self.l2)
-        arrays = {f"param:{name}": arr for name, arr in self.parameters().items()}
-        if not path.parent.is_dir():
-            raise CourseError(f"Cannot save to {path}: the folder {path.parent} does not exist. "
-                              f"Create it first, e.g. Path({str(path.parent)!r}).mkdir(parents=True), "
-                              f"or save into an existing folder.")
-        np.savez(path, config=np.array(json.dumps(config)), **arrays)
-        return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+        return save_model(self, path)
 
     @classmethod
     def load(cls, path, rng=None) -> "Sequential":
@@ -555,43 +525,82 @@ class Sequential:
         A network saved after compile comes back compiled with the same loss and penalties
         (and a fresh SGD optimizer), so predict and evaluate behave exactly as before.
         """
-        path = Path(path)
-        if not path.exists() and path.suffix != ".npz" and path.with_name(path.name + ".npz").exists():
-            path = path.with_name(path.name + ".npz")   # save() added the suffix
-        if not path.exists():
-            raise CourseError(f"No model file at {path}. Save one first with net.save({str(path)!r}).")
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                config = json.loads(str(data["config"]))
-                arrays = {k[len("param:"):]: data[k] for k in data.files if k.startswith("param:")}
-        except (zipfile.BadZipFile, ValueError, KeyError, OSError, TypeError, EOFError,
-                json.JSONDecodeError) as exc:   # EOFError: an empty file   # TypeError: a lone .npy array is no archive
-            raise CourseError(f"{path} is not a model saved by course_lib's Sequential.save "
-                              f"({type(exc).__name__}: {exc}).") from None
-        if not isinstance(config, dict) or config.get("format") != FORMAT:
-            raise CourseError(f"{path} is not a model saved by course_lib (format marker missing).")
-        layers = []
-        try:
-            for spec in config["layers"]:
-                layer_cls = LAYERS.get(spec["type"])
-                if layer_cls is None:
-                    raise CourseError(f"{path} uses an unknown layer type {spec['type']!r}.")
-                layers.append(layer_cls(**_with_saved_inits(spec["config"])))
-        except (KeyError, TypeError) as exc:
-            raise CourseError(f"{path} has a damaged layer list ({type(exc).__name__}: {exc}).") from None
-        net = cls(layers, rng=rng, dtype=config["dtype"])
-        params = net.parameters()
-        if set(params) != set(arrays):
-            raise CourseError(f"{path} does not match its own layer list: expected parameters "
-                              f"{sorted(params)}, found {sorted(arrays)}.")
-        for name, arr in arrays.items():
-            if arr.shape != params[name].shape:
-                raise CourseError(f"{path}: parameter {name} has shape {arr.shape}, "
-                                  f"expected {params[name].shape}.")
-            params[name][...] = arr
-        if config.get("loss") in LOSSES:
-            net.compile(loss=config["loss"], l1=config.get("l1", 0.0), l2=config.get("l2", 0.0))
-        return net
+        return load_model(path, rng, network_class=cls)
+
+
+def _check_fit_settings(n, epochs, batch_size):
+    check_positive(epochs, "epochs", integer=True, example=10)
+    check_positive(batch_size, "batch_size", integer=True, example=32)
+    if batch_size > n:
+        raise CourseError(f"batch_size={batch_size} is larger than the {n} training examples. "
+                          f"Use batch_size <= {n} (batch_size={n} is full-batch descent).")
+
+
+def _checked_callbacks(callbacks) -> list:
+    callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
+    for cb in callbacks:
+        if isinstance(cb, type):
+            raise CourseError(f"callbacks holds the class {cb.__name__} itself; pass an object "
+                              f"made from it: callbacks=[{cb.__name__}(...)].")
+        if not callable(cb):
+            raise CourseError(f"Each callback must be callable as cb(net, epoch, logs); got {cb!r}.")
+    return callbacks
+
+
+def _empty_history(classifying, validation) -> dict[str, list]:
+    """fit's history, one empty list per number logged each epoch, in the order they are logged."""
+    history = {"loss": [], "seconds": []}
+    if classifying:
+        history["accuracy"] = []
+    if validation is not None:
+        history["val_loss"] = []
+        if validation[2] is not None:
+            history["val_accuracy"] = []
+    return history
+
+
+class _DivergenceGuard:
+    """Stops training that has diverged, with the weights restored to the start of the epoch.
+
+    Diverged means: the cost is not finite; or it has grown a thousandfold over its value before
+    training, which counts even while it is still finite (a huge learning rate kills every ReLU
+    long before NaN appears); or an update left a weight NaN or infinite.
+    """
+
+    def __init__(self, net, X, Y):
+        self.net = net
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.start_cost = net._cost(*net._forward(X), Y)
+        self.limit = 1e3 * max(self.start_cost, 1.0) if math.isfinite(self.start_cost) else math.inf
+
+    def start(self, epoch):
+        """Remember the weights at the start of ``epoch``, to go back to if it diverges."""
+        self.epoch = epoch
+        self.snapshot = {k: v.copy() for k, v in self.net._params.items()}
+
+    def check_cost(self, cost, batch):
+        if not math.isfinite(cost):
+            self._stop(f"The cost became {cost} at epoch {self.epoch + 1}, batch {batch + 1}")
+        if cost > self.limit:
+            self._stop(f"The cost grew from {self.start_cost:.3g} to {cost:.3g} at epoch "
+                       f"{self.epoch + 1}, batch {batch + 1}")
+
+    def check_weights(self):
+        # The last update can overflow even when its cost was finite; such weights
+        # must not become the next epoch's snapshot.
+        if not all(np.all(np.isfinite(p)) for p in self.net._params.values()):
+            self._stop(f"The weights became NaN or infinite in epoch {self.epoch + 1}")
+
+    def _stop(self, what):
+        net = self.net
+        for name, saved in self.snapshot.items():
+            net._params[name][...] = saved
+        net.optimizer.reset()
+        lr = net.optimizer.learning_rate
+        raise TrainingDiverged(
+            f"{what}: training diverged. "
+            f"The learning rate ({lr:g}) is the likely cause; try {lr / 10:g}. The weights were "
+            f"restored to their values at the start of epoch {self.epoch + 1}.")
 
 
 def _rounding_canary(layer):
@@ -601,27 +610,6 @@ def _rounding_canary(layer):
     if os.environ.get("COURSE_ROUNDING_CANARY", "") not in ("", "0"):
         for p in layer.params.values():
             p *= p.dtype.type(1 + 1e-6)
-
-
-def _with_saved_inits(config):
-    """Layer arguments with initializers that were saved by name only (callables) made loadable.
-
-    The saved weights replace the initial ones anyway, so a stand-in that keeps the name will do.
-    """
-    def stand_in(name):
-        def init(shape, rng=None):
-            return np.zeros(shape)
-        init.__name__ = name
-        return init
-
-    return {k: stand_in(v) if k.endswith("_init") and isinstance(v, str)
-            and v.lower().replace("-", "_") not in INITIALIZERS else v
-            for k, v in config.items()}
-
-
-def load_model(path, rng=None) -> Sequential:
-    """Load a network saved with Sequential.save."""
-    return Sequential.load(path, rng=rng)
 
 
 def mlp(sizes, activation="sigmoid", output="softmax", *, weight_init="scaled_normal",

@@ -29,13 +29,11 @@ def lr_range_test(net: Sequential, X, y, lr_min=1e-4, lr_max=10.0, steps=100, ba
     X : (n, d). y : labels (n,) or targets (n, k).
     Returns {"learning_rate": [...], "loss": [...], "smoothed": [...]} (equal lengths).
     """
-    net._require_compiled()
+    X, Y = net.prepare_batch(X, y)
     check_positive(steps, "steps", integer=True)
     if not 0 < lr_min < lr_max:
         raise CourseError(f"Need 0 < lr_min < lr_max, but got lr_min={lr_min}, lr_max={lr_max}.")
     rng = as_generator(rng)
-    X = net._inputs(X)
-    Y, _ = net._targets(y, len(X))
     saved = {name: p.copy() for name, p in net.parameters().items()}
     saved_lr = net.optimizer.learning_rate
     rates = lr_min * (lr_max / lr_min) ** (np.arange(steps) / max(steps - 1, 1))
@@ -102,7 +100,7 @@ def run_experiment(build, config, data, epochs, seed=0, callbacks=(), measure=No
 
     def record(net, epoch, logs):
         # fit's val_loss includes the L1/L2 penalty; the data cost alone is val_loss - penalty.
-        penalty = net._penalty()
+        penalty = net.penalty()
         extra["val_cost"].append(float(logs["val_loss"] - penalty))
         if train_eval is not None:
             cost, acc = net.evaluate(*train_eval)

@@ -117,6 +117,21 @@ def test_registry_lookup():
     assert fn is act.softmax and prime is None
 
 
+@pytest.mark.parametrize("name", sorted(act.ACTIVATIONS))
+def test_the_registry_names_a_layer_that_computes_the_same_thing(name):
+    from course_lib.layers import LAYERS, activation_layer
+    spec = act.ACTIVATIONS[name]
+    layer = activation_layer(name)
+    assert type(layer) is LAYERS[spec.layer]
+    layer.build(4, np.random.default_rng(0), np.float64)
+    assert bool(layer.params) == spec.learned
+    z = Z.reshape(2, 4)
+    settings = {"alpha": float(layer.params["alpha"][0])} if spec.learned else {}
+    np.testing.assert_allclose(layer.forward(z), spec.fn(z, **settings))
+    if spec.prime is not None:
+        np.testing.assert_allclose(layer.backward(np.ones_like(z)), spec.prime(z, **settings))
+
+
 def test_softmax_and_log_equal_the_separate_functions_exactly():
     z = np.random.default_rng(0).normal(scale=30.0, size=(64, 10)).astype(np.float32)
     a, log_a = act.softmax_and_log(z)

@@ -145,3 +145,13 @@ def test_config_rebuilds_an_equivalent_layer():
                   Lyr.Dropout(0.25), Lyr.LeakyReLU(0.3), Lyr.PReLU(0.2), Lyr.Activation("elu", alpha=2.0)):
         clone = type(layer)(**layer.config())
         assert clone.config() == layer.config()
+
+
+@pytest.mark.parametrize("name, make, keys", LAYER_CASES, ids=[c[0] for c in LAYER_CASES])
+def test_backward_writes_gradients_into_the_arrays_build_made(name, make, keys):
+    layer = make()
+    before = dict(layer.grads)
+    x = away_from_zero((6, 5))
+    layer.backward(np.ones_like(layer.forward(x)))
+    assert all(layer.grads[k] is before[k] for k in before)
+    assert all(np.any(g != 0) for g in layer.grads.values())

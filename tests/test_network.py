@@ -129,6 +129,24 @@ def test_predict_and_predict_proba():
     np.testing.assert_array_equal(binary.predict(X), (p[:, 0] > 0.5).astype(int))
     reg = regressor()
     np.testing.assert_array_equal(reg.predict(X), reg.predict_proba(X))
+    uncompiled = Sequential([Dense(4, 3), Softmax()], rng=0)          # no loss: 3 outputs are classes
+    np.testing.assert_array_equal(uncompiled.predict(X), uncompiled.predict_proba(X).argmax(axis=1))
+    one_output = Sequential([Dense(4, 1), Sigmoid()], rng=0)          # no loss: 1 output is a value
+    np.testing.assert_array_equal(one_output.predict(X), one_output.predict_proba(X))
+
+
+def test_prepare_batch_and_penalty_are_the_public_way_in():
+    net = classifier()
+    Xb, Yb = net.prepare_batch(X[:5].tolist(), LABELS[:5])
+    assert Xb.dtype == net.dtype and Xb.shape == (5, 4)
+    np.testing.assert_array_equal(Yb, np.eye(3)[LABELS[:5]])
+    np.testing.assert_array_equal(net.prepare_inputs(X[:5]), X[:5])
+    assert net.penalty() == 0.0
+    net.compile("categorical_crossentropy", "sgd", l2=0.5)
+    W = [p for name, p in net.parameters().items() if name.endswith(".W")]
+    assert net.penalty() == pytest.approx(0.25 * sum(float(np.sum(w * w)) for w in W))
+    assert net.cost(X, LABELS) == pytest.approx(net.compile("categorical_crossentropy").cost(X, LABELS)
+                                                 + 0.25 * sum(float(np.sum(w * w)) for w in W))
 
 
 def test_dropout_is_off_outside_training():
@@ -283,6 +301,6 @@ def test_training_cost_and_accuracy_match_a_recomputation():
         xb, yb = X[start:start + batch], LABELS[start:start + batch]
         cost_sum += net.cost(xb, yb) * len(xb)
         correct += int((net.predict(xb) == yb).sum())
-        net.train_step(xb, net._targets(yb, len(xb))[0])
+        net.train_step(*net.prepare_batch(xb, yb))
     assert history["loss"][0] == pytest.approx(cost_sum / len(X), rel=1e-12)
     assert history["accuracy"][0] == correct / len(X)

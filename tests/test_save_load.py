@@ -86,3 +86,13 @@ def test_step_and_callable_initializers_are_saved_by_name(tmp_path):
     loaded = load_model(net.save(tmp_path / "m.npz"))
     np.testing.assert_array_equal(loaded.parameters()["dense_0.W"], np.ones((6, 3)))
     np.testing.assert_array_equal(loaded.predict_proba(X), net.predict_proba(X))
+
+
+def test_the_saving_module_is_what_save_and_load_call(tmp_path):
+    from course_lib import saving
+    net = mlp([6, 5, 4], rng=0).compile("categorical_crossentropy", l2=0.01)
+    path = saving.save_model(net, tmp_path / "m")
+    assert path == tmp_path / "m.npz"
+    for loaded in (saving.load_model(path), Sequential.load(tmp_path / "m"), load_model(path)):
+        assert type(loaded) is Sequential and loaded.l2 == 0.01
+        np.testing.assert_array_equal(loaded.predict_proba(X), net.predict_proba(X))

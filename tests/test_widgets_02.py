@@ -70,6 +70,14 @@ def test_leak_zero_is_relu_and_leak_one_is_linear():
     assert elu2(np.array([-50.0]))[0] == pytest.approx(-2.0)
 
 
+def test_the_choices_come_from_the_registry():
+    from course_lib import activations as act
+    from course_lib.widgets.neuron import ACTIVATION_CHOICES
+    assert set(CHOICES) == {"step", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu"}
+    assert ACTIVATION_CHOICES == ("sigmoid", "step", "relu", "tanh", "identity")
+    assert all(act.ACTIVATIONS[name].hidden for name in CHOICES)
+
+
 def test_unknown_activation_lists_the_choices():
     with pytest.raises(CourseError, match="Valid names:.*sigmoid"):
         plot_activation("swish")

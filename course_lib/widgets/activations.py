@@ -15,24 +15,18 @@ from ..diagnostics import gradient_norms, saturated_fraction
 from ..network import mlp
 from ..optimizers import SGD
 
-# name -> (function, derivative, whether it takes alpha). PReLU has the leaky shape; only
-# where its alpha comes from differs (it is learned), so it shares leaky_relu's maths.
-CURVES = {
-    "step": (act.step, act.step_prime, False),
-    "sigmoid": (act.sigmoid, act.sigmoid_prime, False),
-    "tanh": (act.tanh, act.tanh_prime, False),
-    "relu": (act.relu, act.relu_prime, False),
-    "leaky_relu": (act.leaky_relu, act.leaky_relu_prime, True),
-    "prelu": (act.leaky_relu, act.leaky_relu_prime, True),
-    "elu": (act.elu, act.elu_prime, True),
-}
+# The hidden-layer activations of the registry. PReLU has the leaky shape; only where its
+# alpha comes from differs (it is learned), so it shares leaky_relu's maths.
+CURVES = {name: spec for name, spec in act.ACTIVATIONS.items()
+          if spec.hidden and name not in act.ALIASES}
 CHOICES = tuple(CURVES)
 
 
 def activation_and_derivative(name, alpha=0.1):
     """Return ``(f, f_prime)`` for an activation name, with ``alpha`` bound where it applies."""
-    fn, prime, parametric = lookup(CURVES, name, "activation")
-    if not parametric:
+    spec = lookup(CURVES, name, "activation")
+    fn, prime = spec.fn, spec.prime
+    if "alpha" not in spec.settings:
         return fn, prime
     return (lambda z: fn(z, alpha=alpha)), (lambda z: prime(z, alpha=alpha))
 
@@ -61,7 +55,7 @@ def plot_activation(name="relu", alpha=0.1):
     ax.set_ylim(-2.2, 3.2)
     ax.set_xlabel("z")
     slopes = prime(np.array([-10.0, 0.0, 10.0]))
-    uses_alpha = lookup(CURVES, name, "activation")[2]
+    uses_alpha = "alpha" in lookup(CURVES, name, "activation").settings
     ax.set_title(f"{name}" + (f", alpha = {alpha:g}" if uses_alpha else "  (alpha not used)"))
     ax.text(0.02, 0.97, "slope at z = -10, 0, 10:\n" + ", ".join(f"{s:.2g}" for s in slopes)
             + f"\nmean output, z ~ N(0,1): {mean_output(fn):.3f}",

@@ -8,11 +8,13 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..activations import get_activation
+from ..activations import ACTIVATIONS, ALIASES, get_activation
 from ..diagnostics import layer_outputs
 from ..layers import Activation, Dense
 
-ACTIVATION_CHOICES = ("sigmoid", "step", "relu", "tanh", "identity")
+# The registry's elementwise activations that take no settings.
+ACTIVATION_CHOICES = tuple(name for name, spec in ACTIVATIONS.items()
+                           if spec.prime is not None and not spec.settings and name not in ALIASES)
 
 
 def neuron_grid(w1, w2, b, activation="sigmoid", lim=4.0, n=61):
