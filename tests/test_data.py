@@ -326,7 +326,7 @@ def test_already_decompressed_idx_files_are_found_and_verified(fake, monkeypatch
     name = NAMES[0].removesuffix(".gz")
     raw = fake.raw[NAMES[0]]
     (fake.env / name).write_bytes(raw[:-1] + bytes([(raw[-1] + 1) % 256]))
-    with pytest.raises(data.DataError, match="corrupted"):
+    with pytest.warns(UserWarning, match="Skipping"), pytest.raises(data.DataError, match="corrupted"):
         load_fashion_mnist(download=False)
 
 
