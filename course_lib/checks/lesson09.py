@@ -27,7 +27,7 @@ from ..activations import log_softmax, relu, sigmoid, sigmoid_prime, softmax
 from ..data import load_fashion_mnist, one_hot, train_val_split
 from ..gradcheck import numerical_gradient, rel_error
 from ..loop_network import init_network, update_minibatch_loop
-from .core import Hint, _learner_frame, exercise
+from .core import Hint, _learner_frame, call_quietly, exercise
 
 NAMES = ("W1", "b1", "W2", "b2")
 VALIDATION_SIZE = 10_000  # the lesson's split of the 60,000 training images: 50,000 fit, 10,000 validation
@@ -272,9 +272,8 @@ def _one_line(text):
 # ------------------------------------------------------------------ 09.1 forward
 def _call_forward(forward, params, X):
     n, k = len(X), params["W2"].shape[1]
-    try:
-        with np.errstate(all="ignore"):   # a naive softmax overflows; the hint says so
-            out = forward(_copy(params), X.copy())
+    try:   # quietly: a naive softmax overflows, and the hint says so
+        out = call_quietly(forward, _copy(params), X.copy())
     except ValueError as exc:
         if "broadcast" in str(exc) and f"({n},{k})" in str(exc).replace(" ", "") \
                 and f"({n},)" in str(exc).replace(" ", ""):
