@@ -15,6 +15,8 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 help:
 	@echo "make lab        open the course in JupyterLab (sets everything up first)"
 	@echo "make test       run the unit tests and execute every notebook (nbval)"
+	@echo "make data       find or download Fashion-MNIST (make lab and make test do it first)"
+	@echo "make zh         build and execute the 中文 edition into build/zh_CN/notebooks/"
 	@echo "make lab-zh     open the 中文 edition in JupyterLab, its interface in Chinese too"
 	@echo "make translations  sync i18n/zh_CN/*.po with the English (then translate what is new)"
 	@echo "make exercises-zh / slides-zh  the student edition / the decks, in Chinese"
@@ -23,10 +25,13 @@ help:
 	@echo "make notebooks  re-execute the lessons in place and save their outputs"
 	@echo "make results    recompute the cached sweeps in course_lib/results/ (long), then the lessons"
 	@echo "make slides     build offline reveal.js decks of the lessons into build/slides/"
+	@echo "make slides-metadata  set the lessons' slide types for RISE and the decks (no re-execution)"
 	@echo "make normalize  normalize the lessons' metadata and execution counts (outputs kept)"
 	@echo "make bench      benchmark course_lib on the seed's Fashion-MNIST model"
 	@echo "make classroom  N learners run a lesson at once on a local JupyterHub (N=5 LESSON=06)"
 	@echo "make links      point the README's Binder/Colab/JupyterHub links at this repository"
+	@echo "make clean      remove the virtual environment and everything built or left by the tests"
+	@echo "make help       this list"
 
 # Create or refresh the virtual environment whenever the dependencies change. `make lab` installs
 # course_lib with its [lab] extra (JupyterLab, live slides); `make test` adds the [test] extra.
@@ -138,4 +143,5 @@ links:
 	$(PYTHON) tools/repo_links.py $(REPO)
 
 clean:
-	rm -rf $(VENV) student student-zh build .pytest_cache .student-edition .rounding-check .zh-edition
+	rm -rf $(VENV) student student-zh build .pytest_cache .student-edition .student-edition-test-* \
+		.rounding-check .zh-edition

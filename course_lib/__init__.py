@@ -1,7 +1,15 @@
 """course_lib: the vectorized NumPy neural network behind "Neural Networks from Scratch".
 
-One concept per module: activations, losses, initializers, layers, network,
-optimizers, callbacks, gradcheck, data, metrics, plotting, widgets and checks.
+One concept per module:
+- the network: activations, losses, initializers, layers, network (Sequential), optimizers,
+  callbacks, metrics, gradcheck;
+- the lessons' small experiments: perceptron, single_neuron, descent (on functions you can
+  draw), loop_network (Nielsen's per-example loop);
+- data: data (Fashion-MNIST and the toy sets), augment;
+- experiments: recipes (lesson 07's models, recipes and sweeps), tuning, diagnostics, and cache
+  (long results computed once and saved as JSON);
+- around the notebooks: plotting, widgets, checks (the exercises' checkers), exercises (the
+  student edition) and i18n (the 中文 edition).
 The most used names are importable from here.
 """
 from ._validation import CourseError

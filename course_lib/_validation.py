@@ -6,6 +6,8 @@ expected, what arrived, and how to fix it.
 from __future__ import annotations
 
 import difflib
+import math
+import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -109,10 +111,20 @@ def check_positive(value, name: str, *, integer: bool = False, upper: float | No
     return value
 
 
+def in_range(value, low=0.0, high=1.0) -> bool:
+    """Whether value is a finite real number (a bool is not) with low <= value < high.
+
+    The defaults give [0, 1), the range of momentum, Adam's betas, weight decay and dropout
+    rates; in_range(l2, 0, math.inf) accepts any penalty >= 0, in_range(alpha, -math.inf,
+    math.inf) any finite slope. Each caller raises its own CourseError, worded for its parameter.
+    """
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and math.isfinite(value) and low <= value < high)
+
+
 def check_rate(rate, name: str = "rate") -> float:
     """Return a probability in [0, 1), as used for dropout, or raise CourseError."""
-    if isinstance(rate, bool) or not isinstance(rate, (int, float, np.floating, np.integer)) \
-            or not 0.0 <= float(rate) < 1.0:
+    if not in_range(rate):
         raise CourseError(f"{name} is the fraction of units dropped and must lie in [0, 1), "
                           f"but got {rate!r}. Use e.g. 0.2 to drop 20%.")
     return float(rate)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import CourseError, as_generator, as_matrix
+from .data import SIDE
 
-SIDE = 28
 CHUNK = 2048   # images rotated at a time
 
 

@@ -31,6 +31,7 @@ from tqdm.auto import tqdm
 
 from ._validation import CourseError, as_generator, as_matrix, check_labels, check_positive
 
+SIDE = 28   # Fashion-MNIST images are SIDE x SIDE pixels, stored as rows of SIDE * SIDE = 784
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 
@@ -107,17 +108,36 @@ def _read_verified(path: Path, name: str | None = None) -> bytes:
     return raw
 
 
+def idx_header(raw: bytes) -> dict:
+    """Decode an IDX file's header: a big-endian magic number, then one 4-byte size per axis.
+
+    The magic's third byte is the value type (0x08 = unsigned byte), its fourth the number
+    of axes. Returns {"magic", "type_code", "ndim", "dims", "header_bytes"}.
+    """
+    magic = int.from_bytes(raw[:4], "big")
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    return {"magic": magic, "type_code": raw[2], "ndim": ndim, "dims": dims,
+            "header_bytes": 4 + 4 * ndim}
+
+
 def _parse_idx(raw: bytes, name: str) -> np.ndarray:
     """An IDX file: magic (2049 labels / 2051 images), sizes, then uint8 values."""
     magic = int.from_bytes(raw[:4], "big")
-    ndim = {2049: 1, 2051: 3}.get(magic)
-    if ndim is None:
+    if magic not in (2049, 2051):
         raise DataError(f"{name} is not an IDX file (magic number {magic}).")
-    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    body = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
+    header = idx_header(raw)
+    dims = header["dims"]
+    body = np.frombuffer(raw, dtype=np.uint8, offset=header["header_bytes"])
     if body.size != int(np.prod(dims)):
         raise DataError(f"{name} holds {body.size} values but its header promises {dims}.")
     return body.reshape(dims)
+
+
+def raw_idx_bytes(name="t10k-labels-idx1-ubyte.gz", n=32) -> bytes:
+    """The first ``n`` decompressed bytes of one of the four Fashion-MNIST files."""
+    with gzip.open(find_fashion_mnist() / name, "rb") as f:
+        return f.read(n)
 
 
 def _download(directory: Path) -> None:

@@ -11,13 +11,12 @@ the named state entries are views into flat state buffers, so nothing is hidden.
 """
 from __future__ import annotations
 
-import numbers
 
 import math
 
 import numpy as np
 
-from ._validation import CourseError, check_positive, lookup
+from ._validation import CourseError, check_positive, in_range, lookup
 
 
 class FlatParameters(dict):
@@ -149,8 +148,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0):
         super().__init__(learning_rate)
-        if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real) \
-                or not 0.0 <= momentum < 1.0:
+        if not in_range(momentum):
             raise CourseError(f"momentum must lie in [0, 1), e.g. 0.9, but got {momentum!r}.")
         self.momentum = float(momentum)
         self.slots = ("velocity",) if self.momentum else ()
@@ -187,12 +185,11 @@ class Adam(Optimizer):
     def __init__(self, learning_rate=0.001, beta1=0.9, beta2=0.999, epsilon=1e-7, weight_decay=0.0):
         super().__init__(learning_rate)
         for name, value in (("beta1", beta1), ("beta2", beta2)):
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value < 1.0:
+            if not in_range(value):
                 raise CourseError(f"{name} must lie in [0, 1), e.g. 0.9, but got {value!r}.")
         self.beta1, self.beta2 = float(beta1), float(beta2)
         self.epsilon = float(check_positive(epsilon, "epsilon"))
-        if isinstance(weight_decay, bool) or not isinstance(weight_decay, numbers.Real) \
-                or not 0.0 <= weight_decay < 1.0:
+        if not in_range(weight_decay):
             raise CourseError(f"weight_decay is the fraction of each weight removed per unit of "
                               f"learning rate and must lie in [0, 1), e.g. 0.01, but got "
                               f"{weight_decay!r}.")

@@ -372,3 +372,22 @@ def test_bad_inputs_do_not_touch_the_network():
     for name, value in net.parameters().items():
         np.testing.assert_array_equal(value, before[name])
     assert os.environ.get("COURSE_PROGRESS_FILE")   # conftest keeps check records out of the repo
+
+
+def test_one_range_validator_for_every_hyper_parameter():
+    import math
+
+    from course_lib._validation import in_range
+    for ok in (0, 0.0, 0.5, np.float32(0.9), np.int64(0)):
+        assert in_range(ok)
+    for bad in (1, 1.0, -0.1, True, np.nan, np.inf, "0.5", None, np.array([0.5])):
+        assert not in_range(bad)
+    assert in_range(10.0, 0, math.inf) and not in_range(-1e-9, 0, math.inf)
+    assert in_range(-3.0, -math.inf, math.inf)
+    assert not in_range(-math.inf, -math.inf, math.inf) and not in_range(math.inf, 0, math.inf)
+    for make, phrase in ((lambda: SGD(0.1, momentum=True), r"momentum must lie in \[0, 1\)"),
+                         (lambda: Adam(beta2=np.nan), r"beta2 must lie in \[0, 1\)"),
+                         (lambda: Adam(weight_decay=1.0), r"weight_decay is the fraction"),
+                         (lambda: Dropout(np.inf), r"fraction of units dropped")):
+        with pytest.raises(CourseError, match=phrase):
+            make()

@@ -7,7 +7,8 @@ import numpy as np
 from course_lib import confusion_matrix
 from course_lib.callbacks import cosine_decay
 from course_lib.checks import check
-from course_lib.widgets.fashion import confident_mistakes, idx_header
+from course_lib.data import idx_header
+from course_lib.widgets.fashion import confident_mistakes
 
 
 # 07.1 the IDX header

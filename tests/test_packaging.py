@@ -129,3 +129,22 @@ def test_every_lesson_notebook_is_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         assert nb.name in readme, f"{nb.name} is missing from the README's lesson list"
+
+
+def test_make_help_lists_every_target_and_clean_removes_what_make_test_leaves():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    phony = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
+    help_rule = re.search(r"^help:\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    unlisted = [t for t in phony if not re.search(rf"(?<![\w-]){re.escape(t)}(?![\w-])", help_rule)]
+    assert unlisted == [], f"make help does not list {unlisted}"
+    clean = re.search(r"^clean:\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    made_by_test = re.search(r"^test:.*\n(?:\t.*\n)*?\trm -rf (.*)\n", makefile, re.M).group(1).split()
+    assert ".student-edition" in made_by_test
+    assert [d for d in made_by_test if d not in clean.split()] == []
+
+
+def test_the_package_docstring_names_every_module():
+    import course_lib
+    modules = sorted(p.stem if p.is_file() else p.name for p in (ROOT / "course_lib").iterdir()
+                     if (p.suffix == ".py" or (p / "__init__.py").exists()) and not p.name.startswith("_"))
+    assert [m for m in modules if not re.search(rf"\b{m}\b", course_lib.__doc__)] == []

@@ -70,8 +70,8 @@ def test_no_solution_fragment_survives(edition, path):
 def test_every_check_says_not_attempted(edition, path):
     """Define each stubbed exercise after the lesson's import cell, then run its check.
 
-    (Running the whole student edition top to bottom is nbval's job: `make test` builds it
-    into .student-edition-test/ and executes it in the same pytest call.)
+    (Running the whole student edition top to bottom is nbval's job: `make test` builds it, from
+    the 中文 edition, into .student-edition/ and executes it in the same pytest call.)
     """
     nb = nbformat.read(edition / path.name, as_version=4)
     code = [c.source for c in nb.cells if c.cell_type == "code"]

@@ -1,9 +1,13 @@
-"""Lesson 07's demo functions: IDX headers, the models, the sweep helpers and the perturbation widget."""
+"""Lesson 07's demo functions: IDX headers (course_lib.data), the models and the sweep helpers
+(course_lib.recipes), and the perturbation widget (course_lib.widgets.fashion)."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+import course_lib.data
+from course_lib import recipes
+from course_lib._validation import CourseError
 from course_lib.widgets import fashion
 
 
@@ -11,27 +15,27 @@ from course_lib.widgets import fashion
 def tiny(band_images):
     """A small, quickly trained seed model on the toy band images."""
     X, y = band_images
-    net = fashion.seed_model(rng=0)
+    net = recipes.seed_model(rng=0)
     net.fit(X[:500], y[:500], epochs=3, progress=False)
     return net, X[500:], y[500:]
 
 
 def test_idx_header_of_real_files():
-    labels = fashion.idx_header(fashion.raw_idx_bytes("t10k-labels-idx1-ubyte.gz"))
+    labels = course_lib.data.idx_header(course_lib.data.raw_idx_bytes("t10k-labels-idx1-ubyte.gz"))
     assert labels == {"magic": 2049, "type_code": 8, "ndim": 1, "dims": [10000], "header_bytes": 8}
-    images = fashion.idx_header(fashion.raw_idx_bytes("train-images-idx3-ubyte.gz"))
+    images = course_lib.data.idx_header(course_lib.data.raw_idx_bytes("train-images-idx3-ubyte.gz"))
     assert images["magic"] == 2051 and images["dims"] == [60000, 28, 28]
     assert images["header_bytes"] == 16
-    assert len(fashion.raw_idx_bytes(n=20)) == 20
+    assert len(course_lib.data.raw_idx_bytes(n=20)) == 20
 
 
 def test_models_have_the_documented_sizes():
-    assert fashion.seed_model().count_params() == 101_770
-    assert fashion.small_model().count_params() == 13_002
-    assert fashion.small_model().optimizer.learning_rate == 1e-3
-    assert fashion.wide_model((256, 256)).count_params() == 784 * 256 + 256 + 256 * 256 + 256 + 2570
-    assert fashion.seed_model(epsilon=1e-8).optimizer.epsilon == 1e-8
-    assert fashion.seed_model().dtype == np.float32
+    assert recipes.seed_model().count_params() == 101_770
+    assert recipes.small_model().count_params() == 13_002
+    assert recipes.small_model().optimizer.learning_rate == 1e-3
+    assert recipes.wide_model((256, 256)).count_params() == 784 * 256 + 256 + 256 * 256 + 256 + 2570
+    assert recipes.seed_model(epsilon=1e-8).optimizer.epsilon == 1e-8
+    assert recipes.seed_model().dtype == np.float32
 
 
 def test_train_recipe_variants(tiny):
@@ -39,13 +43,13 @@ def test_train_recipe_variants(tiny):
     X = rng.random((200, 784), dtype=np.float32)
     y = rng.integers(0, 10, 200)
     data = ((X[:150], y[:150]), (X[150:], y[150:]))
-    _, plain = fashion.train_recipe(data, seed=3, epochs=1)
-    net, varied = fashion.train_recipe(data, seed=3, epochs=2, val_fraction=0.2, cosine=True,
+    _, plain = recipes.train_recipe(data, seed=3, epochs=1)
+    net, varied = recipes.train_recipe(data, seed=3, epochs=2, val_fraction=0.2, cosine=True,
                                        standardized=True)
     assert set(plain) == set(varied) == {"seed", "test_loss", "test_accuracy", "seconds"}
     assert 0 <= plain["test_accuracy"] <= 1 and plain["test_loss"] > 0
     assert net.optimizer.learning_rate < 1e-3           # the cosine schedule lowered it
-    assert fashion.train_recipe(data, seed=3, epochs=1)[1]["test_loss"] == plain["test_loss"]
+    assert recipes.train_recipe(data, seed=3, epochs=1)[1]["test_loss"] == plain["test_loss"]
 
 
 def test_sweep_and_summary():
@@ -53,19 +57,19 @@ def test_sweep_and_summary():
     X = rng.random((120, 784), dtype=np.float32)
     y = rng.integers(0, 10, 120)
     data = ((X[:100], y[:100]), (X[100:], y[100:]))
-    recipes = {"a": {"epochs": 1}, "b": {"epochs": 1, "cosine": True}}
+    variants = {"a": {"epochs": 1}, "b": {"epochs": 1, "cosine": True}}
     calls = []
 
     def compute():
         calls.append(1)
-        return fashion.seed_sweep(data, seeds=[0, 1], recipes=recipes, progress=False)
+        return recipes.seed_sweep(data, seeds=[0, 1], recipes=variants, progress=False)
 
     sweep = compute()
     assert calls == [1] and set(sweep) == {"a", "b"}
-    rows = fashion.summarize_sweep(sweep, target=0.0)
+    rows = recipes.summarize_sweep(sweep, target=0.0)
     assert [r["recipe"] for r in rows] == ["a", "b"]
     assert all(r["runs"] == 2 and r["reach"] == 2 and r["min"] <= r["mean"] <= r["max"] for r in rows)
-    assert fashion.summarize_sweep(sweep, target=1.01)[0]["reach"] == 0
+    assert recipes.summarize_sweep(sweep, target=1.01)[0]["reach"] == 0
 
 
 def test_confident_mistakes_orders_by_confidence():
@@ -87,7 +91,7 @@ def test_noise_images_and_confidence(tiny):
     assert np.all(blobs[:4, :4] == blobs[0, 0])    # constant 4x4 blocks
     conf = fashion.max_probability(net, fashion.noise_images(20, rng))
     assert conf.shape == (20,) and np.all((conf >= 0.1) & (conf <= 1))
-    with pytest.raises(ValueError, match="uniform"):
+    with pytest.raises(CourseError, match="uniform"):
         fashion.noise_images(2, rng, "stripes")
 
 
@@ -158,7 +162,7 @@ def test_train_best_records():
     y = rng.integers(0, 10, 300)
     data = ((X[:250], y[:250]), (X[250:], y[250:]))
     seen = []
-    net, record = fashion.train_best(data, hidden=(16, 8), epochs=2, batch_size=50,
+    net, record = recipes.train_best(data, hidden=(16, 8), epochs=2, batch_size=50,
                                      callbacks=[lambda net, epoch, logs: seen.append(epoch)])
     assert record["parameters"] == net.count_params() == 784 * 16 + 16 + 16 * 8 + 8 + 90
     assert record["epochs"] == 2 and len(record["history"]["loss"]) == 2 and seen == [0, 1]
@@ -181,7 +185,7 @@ def test_standardized_pair_uses_the_training_statistics_in_float32():
     X_train = rng.random((40, 784), dtype=np.float32)
     X_train[:, 0] = 0.0                                   # a pixel that is always background
     X_other = rng.random((7, 784), dtype=np.float32) * 3
-    A, B, mean, std = fashion.standardized_pair(X_train, X_other)
+    A, B, mean, std = recipes.standardized_pair(X_train, X_other)
     assert A.dtype == B.dtype == np.float32 and A.shape == X_train.shape and B.shape == X_other.shape
     assert std[0] == 1.0 and np.all(A[:, 0] == 0)
     assert np.allclose(mean, X_train.mean(axis=0), atol=1e-6)
@@ -193,16 +197,16 @@ def test_standardized_pair_uses_the_training_statistics_in_float32():
 
 def test_train_best_levers_and_validation_watch():
     data = _toy_data(5)
-    _, plain = fashion.train_best(data, hidden=(16,), epochs=2, batch_size=50, standardized=False,
+    _, plain = recipes.train_best(data, hidden=(16,), epochs=2, batch_size=50, standardized=False,
                                   cosine=False, on="val")
     assert plain["standardized"] is False and plain["cosine"] is False
     assert len(plain["history"]["val_accuracy"]) == 2 and plain["history"]["val_accuracy"][-1] == \
         pytest.approx(plain["val_accuracy"], abs=1e-4)
     assert "test_accuracy" not in plain
-    net, _ = fashion.train_best(data, hidden=(16,), epochs=2, batch_size=50, cosine=False)
+    net, _ = recipes.train_best(data, hidden=(16,), epochs=2, batch_size=50, cosine=False)
     assert net.optimizer.learning_rate == 2e-3          # no schedule ran
-    with pytest.raises(fashion.CourseError, match="validation"):
-        fashion.train_best(data, hidden=(16,), epochs=1, on="validation")
+    with pytest.raises(CourseError, match="validation"):
+        recipes.train_best(data, hidden=(16,), epochs=1, on="validation")
 
 
 def test_compare_to_pairs_runs_by_seed():
@@ -212,7 +216,7 @@ def test_compare_to_pairs_runs_by_seed():
     sweep = {"base": runs([0.80, 0.82, 0.84], [0.5, 0.4, 0.3]),
              "better": runs([0.81, 0.84, 0.85], [0.6, 0.3, 0.35]),
              "shuffled": runs([0.84, 0.80, 0.82], [0.3, 0.5, 0.4], seeds=(2, 0, 1))}
-    rows = {r["recipe"]: r for r in fashion.compare_to(sweep, "base")}
+    rows = {r["recipe"]: r for r in recipes.compare_to(sweep, "base")}
     better = rows["better"]
     d = np.array([0.01, 0.02, 0.01])
     assert better["diff"] == pytest.approx(d.mean())
@@ -223,35 +227,35 @@ def test_compare_to_pairs_runs_by_seed():
     same = rows["shuffled"]                 # the same runs in another order: paired by seed, not position
     assert same["diff"] == 0 and same["t_paired"] == 0 and same["loss_higher"] == 0
     sweep["other seeds"] = runs([0.8, 0.8, 0.8], [0.5, 0.5, 0.5], seeds=(3, 4, 5))
-    with pytest.raises(fashion.CourseError, match="different seeds"):
-        fashion.compare_to(sweep, "base")
+    with pytest.raises(CourseError, match="different seeds"):
+        recipes.compare_to(sweep, "base")
 
 
 def test_summarize_sweep_reads_validation_results():
     sweep = {"a": [{"val_accuracy": 0.9, "val_loss": 0.3}, {"val_accuracy": 0.8, "val_loss": 0.5}]}
-    row = fashion.summarize_sweep(sweep, target=0.85, key="val")[0]
+    row = recipes.summarize_sweep(sweep, target=0.85, key="val")[0]
     assert row["mean"] == pytest.approx(0.85) and row["reach"] == 1 and row["mean_loss"] == pytest.approx(0.4)
 
 
 def test_architecture_and_ablation_sweeps_record_what_the_lesson_reads():
     data = _toy_data(6, n=200, split=160)
-    arch = fashion.architecture_sweep(data, seeds=[0, 1], epochs=2, progress=False)
-    assert set(arch) == set(fashion.ARCHITECTURES)
+    arch = recipes.architecture_sweep(data, seeds=[0, 1], epochs=2, progress=False)
+    assert set(arch) == set(recipes.ARCHITECTURES)
     for runs in arch.values():
         assert [r["seed"] for r in runs] == [0, 1]
         assert all(len(r["val_accuracy"]) == 2 and len(r["val_loss"]) == 2 for r in runs)
     assert {runs[0]["parameters"] for runs in arch.values()} == {101_770, 13_002}
     ablations = {"a": {"hidden": (8,)}, "b": {"hidden": (8,), "dropout": 0.0}}
-    out = fashion.ablation_sweep(data, seeds=[0], ablations=ablations, epochs=2, progress=False)
+    out = recipes.ablation_sweep(data, seeds=[0], ablations=ablations, epochs=2, progress=False)
     assert set(out) == {"a", "b"} and out["b"][0]["dropout"] == 0.0
     assert set(out["a"][0]["history"]) == {"val_loss", "val_accuracy"}     # training curves dropped
-    with pytest.raises(fashion.CourseError, match="at least two seeds"):
-        fashion.compare_to(out, "a", key="val")         # one seed has no standard error
+    with pytest.raises(CourseError, match="at least two seeds"):
+        recipes.compare_to(out, "a", key="val")         # one seed has no standard error
 
 
 def test_epoch_seconds_times_each_batch_size():
     (X, y), _ = _toy_data(7, n=256, split=128)
-    times = fashion.epoch_seconds(X, y, batch_sizes=(32, 64), repeats=2, hidden=(8,))
+    times = recipes.epoch_seconds(X, y, batch_sizes=(32, 64), repeats=2, hidden=(8,))
     assert set(times) == {32, 64} and all(len(v) == 2 and min(v) >= 0 for v in times.values())
 
 
@@ -272,22 +276,39 @@ def test_pytorch_reference_reads_the_recorded_runs(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_RESULTS_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr("course_lib.cache.PACKAGE_RESULTS", tmp_path / "none")
-    assert fashion.pytorch_reference() is None                      # no file: no figure
+    assert recipes.pytorch_reference() is None                      # no file: no figure
     path = tmp_path / "accuracy_spread.json"
     torch = {"mean": 0.8705, "std": 0.0029, "runs": 10, "at_least_keras": 1}
     path.write_text(json.dumps({"made": {"date": "2026-12-01"}, "results": {"torch": torch}}))
-    ref = fashion.pytorch_reference()
+    ref = recipes.pytorch_reference()
     assert ref["mean"] == 0.8705 and ref["runs"] == 10 and ref["made"]["date"] == "2026-12-01"
     assert ref["file"] == "accuracy_spread.json"
     path.write_text(json.dumps({"torch": {"mean": 0.87, "accuracies": [0.86, 0.88]}}))   # bare layout
-    assert fashion.pytorch_reference()["runs"] == 2
+    assert recipes.pytorch_reference()["runs"] == 2
     path.write_text(json.dumps({"results": {"torch": None, "course_lib": {"mean": 0.87}}}))
-    assert fashion.pytorch_reference() is None                      # run without PyTorch
+    assert recipes.pytorch_reference() is None                      # run without PyTorch
     path.write_text("{not json")
-    with pytest.raises(fashion.CourseError, match="accuracy_spread"):
-        fashion.pytorch_reference()
+    with pytest.raises(CourseError, match="accuracy_spread"):
+        recipes.pytorch_reference()
 
 
 def test_peak_memory_is_reported_in_megabytes():
-    peak = fashion.peak_memory_mb()
+    peak = recipes.peak_memory_mb()
     assert peak is None or 10 < peak < 100_000
+
+
+def test_lesson_07_finds_every_name_it_calls_as_fashion():
+    """The models and recipes moved to course_lib.recipes and the IDX reader to course_lib.data;
+    lesson 07 still calls them as fashion.<name>, through the re-exports."""
+    import json
+    import re
+    from pathlib import Path
+
+    lesson = Path(__file__).resolve().parents[1] / "notebooks" / "07_fashion_mnist.ipynb"
+    code = "".join("".join(cell["source"]) for cell in json.loads(lesson.read_text())["cells"]
+                   if cell["cell_type"] == "code")
+    names = set(re.findall(r"\bfashion\.(\w+)", code))
+    assert {"seed_model", "train_best", "idx_header"} <= names
+    assert [name for name in sorted(names) if not hasattr(fashion, name)] == []
+    assert fashion.seed_model is recipes.seed_model
+    assert fashion.idx_header is course_lib.data.idx_header

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgba
 
+from course_lib import recipes
 from course_lib._validation import CourseError
 from course_lib.checks import lesson09 as L
 from course_lib.widgets import fashion
@@ -61,7 +62,7 @@ def test_callable_shows_a_learned_answer(bands, params):
 
 def test_callable_and_network_draw_the_same_bars(bands):
     _, (X, y) = bands
-    net = fashion.seed_model(rng=0)
+    net = recipes.seed_model(rng=0)
     from_net = fashion.perturbation_figure(net, X, y, 5, noise=0.3, dx=2)
     from_fn = fashion.perturbation_figure(net.predict_proba, X, y, 5, noise=0.3, dx=2)
     assert np.array_equal(bars(from_net), bars(from_fn))
@@ -138,7 +139,7 @@ def validated(train, params, accuracy=0.9):
 def test_stub_train_falls_back_to_the_reference(bands, capsys):
     (X, y), (X_show, _) = bands
     checked(stub, capsys)
-    predict_proba = L.demo_network(stub, L._forward, X, y, np.random.default_rng(0))
+    predict_proba = fashion.demo_network(stub, L._forward, X, y, np.random.default_rng(0))
     assert only_line(capsys) == ("Your train() is not written yet (Exercise 09.4), "
                                  "so this section uses the reference network.")
     assert np.allclose(predict_proba(X_show), reference_proba(X, y, 0)(X_show))
@@ -146,7 +147,7 @@ def test_stub_train_falls_back_to_the_reference(bands, capsys):
 
 def test_train_not_checked_falls_back_and_says_to_run_the_check(bands, capsys):
     (X, y), _ = bands
-    L.demo_network(lambda X, y, rng: L._init(rng), L._forward, X, y, np.random.default_rng(0))
+    fashion.demo_network(lambda X, y, rng: L._init(rng), L._forward, X, y, np.random.default_rng(0))
     line = only_line(capsys)
     assert "has not been through check 09.4" in line and line.endswith(REFERENCE_LINE)
 
@@ -160,7 +161,7 @@ def test_stub_forward_inside_a_written_train_is_named(bands, capsys):
         return params
 
     assert checked(train, capsys).status == "not attempted"
-    predict_proba = L.demo_network(train, forward_stub, X, y, np.random.default_rng(0))
+    predict_proba = fashion.demo_network(train, forward_stub, X, y, np.random.default_rng(0))
     assert only_line(capsys) == ("Your forward() is not written yet (Exercise 09.1), "
                                  "so this section uses the reference network.")
     assert predict_proba(X[:3]).shape == (3, 10)
@@ -174,7 +175,7 @@ def test_buggy_train_falls_back_and_shows_the_error(bands, capsys):
         return X @ W1
 
     checked(train, capsys)
-    predict_proba = L.demo_network(train, L._forward, X, y, np.random.default_rng(0))
+    predict_proba = fashion.demo_network(train, L._forward, X, y, np.random.default_rng(0))
     line = only_line(capsys)
     assert line.startswith("Your train() raised ValueError: matmul")
     assert "mismatch" in line and "(in train, line " in line and ": return X @ W1)" in line
@@ -189,7 +190,7 @@ def test_train_that_failed_its_check_is_named_with_the_hint(bands, capsys):
         return L._init(rng)                 # never trains
 
     checked(train, capsys)
-    L.demo_network(train, L._forward, X, y, np.random.default_rng(0))
+    fashion.demo_network(train, L._forward, X, y, np.random.default_rng(0))
     line = only_line(capsys)
     assert line.startswith("Your train() did not pass check 09.4: validation accuracy")
     assert "no better than guessing" in line and line.endswith(REFERENCE_LINE)
@@ -205,7 +206,7 @@ def test_buggy_forward_falls_back_and_shows_the_error(bands, capsys, params):
         return params
 
     validated(train, params)
-    L.demo_network(train, forward, X, y, np.random.default_rng(0))
+    fashion.demo_network(train, forward, X, y, np.random.default_rng(0))
     line = only_line(capsys)
     assert line.startswith("Your forward() raised KeyError: 'w1'") and line.endswith(REFERENCE_LINE)
 
@@ -217,7 +218,7 @@ def test_multi_line_error_stays_on_one_line(bands, capsys):
         raise RuntimeError("first line.\nsecond line.")
 
     checked(train, capsys)
-    L.demo_network(train, L._forward, X, y, np.random.default_rng(0))
+    fashion.demo_network(train, L._forward, X, y, np.random.default_rng(0))
     assert "raised RuntimeError: first line. second line (in train" in only_line(capsys)
 
 
@@ -232,7 +233,7 @@ def test_unusable_forward_falls_back_with_the_reason(bands, capsys, params, forw
         return params
 
     validated(train, params)
-    L.demo_network(train, forward, X, y, np.random.default_rng(0))
+    fashion.demo_network(train, forward, X, y, np.random.default_rng(0))
     line = only_line(capsys)
     assert line.startswith("Your network cannot be shown: ") and fragment in line
     assert line.endswith(REFERENCE_LINE)
@@ -249,7 +250,7 @@ def test_a_redefined_train_is_not_the_validated_one(bands, capsys, params):
     def train(X, y, rng):                  # the learner changed the cell and re-ran it
         return params
 
-    L.demo_network(train, L._forward, X, y, np.random.default_rng(0))
+    fashion.demo_network(train, L._forward, X, y, np.random.default_rng(0))
     assert "has not been through check 09.4" in only_line(capsys)
 
 
@@ -267,7 +268,7 @@ def test_validated_network_is_the_learners_own(bands, capsys):
         return L._forward(params, X)
 
     validated(train, mine, accuracy=0.8774)
-    predict_proba = L.demo_network(train, forward, X, y, np.random.default_rng(0))
+    predict_proba = fashion.demo_network(train, forward, X, y, np.random.default_rng(0))
     assert only_line(capsys) == ("This section uses your network: the one check 09.4 trained on "
                                  "the 50,000 fit images and validated (validation accuracy 0.877).")
     assert calls == {"train": 0, "forward": 1}      # no second training run

@@ -67,11 +67,11 @@ class CheckResult:
         printer.text(repr(self))
 
 
-def call_quietly(fn, *args):
+def call_quietly(fn, *args, **kwargs):
     """Call a learner's function with NumPy warnings off: a NaN or overflow should become a hint
     from the checker, not warning noise."""
     with np.errstate(all="ignore"):
-        return fn(*args)
+        return fn(*args, **kwargs)
 
 
 def answer_array(result, shape, what, returns="an array", expected="it should be {shape}."):
@@ -160,12 +160,17 @@ def record_file() -> Path:
     return Path(os.environ.get("COURSE_PROGRESS_FILE", ".course_progress.json"))
 
 
+def _read_records(path: Path) -> dict[str, str]:
+    """{exercise_id: status} as recorded in ``path``; empty when it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text()) if path.exists() else {}
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
 def _record(result: CheckResult) -> None:
     path = record_file()
-    try:
-        records = json.loads(path.read_text()) if path.exists() else {}
-    except (OSError, json.JSONDecodeError):
-        records = {}
+    records = _read_records(path)
     records[result.exercise] = result.status
     try:
         tmp = path.with_name(path.name + ".tmp")
@@ -182,10 +187,7 @@ def progress(folder=".", show=True) -> dict[str, dict[str, str]]:
     """
     path = Path(folder) / record_file().name if "COURSE_PROGRESS_FILE" not in os.environ \
         else record_file()
-    try:
-        records = json.loads(path.read_text()) if path.exists() else {}
-    except (OSError, json.JSONDecodeError):
-        records = {}
+    records = _read_records(path)
     table: dict[str, dict[str, str]] = {}
     for ex_id in exercises():
         table.setdefault(ex_id.split(".")[0], {})[ex_id] = records.get(ex_id, NOT_ATTEMPTED)

@@ -8,17 +8,7 @@ import numpy as np
 from ..activations import elu, elu_prime, leaky_relu
 from ..gradcheck import numerical_gradient, rel_error
 from ..widgets.activations import gradient_ratio
-from .core import Hint, exercise
-
-
-def _array(result, shape, what):
-    try:
-        arr = np.asarray(result, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise Hint(f"{what} should return an array, but returned {type(result).__name__}.") from None
-    if arr.shape != shape:
-        raise Hint(f"{what} returned shape {arr.shape}, but it should be {shape}.")
-    return arr
+from .core import Hint, answer_array, call_quietly, exercise
 
 
 def _away_from_zero(rng, shape, scale=3.0):
@@ -33,9 +23,8 @@ def check_elu_prime(answer):
     rng = np.random.default_rng(21)
     z = _away_from_zero(rng, (6, 5))
     for alpha in (1.0, 0.5, 2.0):
-        with np.errstate(all="ignore"):
-            got = _array(answer(z, alpha=alpha), z.shape,
-                         f"elu_prime(z, alpha={alpha}) for z of shape (6, 5)")
+        got = answer_array(call_quietly(answer, z, alpha=alpha), z.shape,
+                           f"elu_prime(z, alpha={alpha}) for z of shape (6, 5)")
         want = elu_prime(z, alpha)
         if np.allclose(got, want, rtol=1e-6, atol=1e-9):
             continue
@@ -54,12 +43,12 @@ def check_elu_prime(answer):
     # Default alpha; the slope must also agree with finite differences of ELU itself.
     z_mid = _away_from_zero(rng, (4, 4), scale=1.5)
     numeric = (elu(z_mid + 1e-6) - elu(z_mid - 1e-6)) / 2e-6
-    if rel_error(_array(answer(z_mid), z_mid.shape, "elu_prime(z)"), numeric) > 1e-6:
+    if rel_error(answer_array(answer(z_mid), z_mid.shape, "elu_prime(z)"), numeric) > 1e-6:
         raise Hint("called as elu_prime(z) your function should use alpha = 1.0 by default.")
     big = np.array([[-1000.0, -30.0, 0.5, 30.0, 1000.0]])
     try:
         with np.errstate(over="raise", invalid="raise"):
-            got = _array(answer(big, alpha=1.0), big.shape, "elu_prime at z = +-1000")
+            got = answer_array(answer(big, alpha=1.0), big.shape, "elu_prime at z = +-1000")
     except FloatingPointError:
         raise Hint("np.exp overflowed at z = 1000: np.where computes both branches for every z, so "
                    "np.exp(z) runs on the large positive z too. Exponentiate np.minimum(z, 0) "
@@ -121,8 +110,7 @@ def check_prelu_alpha_grad(answer):
         z = rng.normal(size=(n, units))
         dout = rng.normal(size=(n, units))
         alpha = rng.uniform(0.05, 0.4, size=units)
-        with np.errstate(all="ignore"):
-            result = answer(z.copy(), dout.copy())
+        result = call_quietly(answer, z.copy(), dout.copy())
         try:
             got = np.asarray(result, dtype=np.float64)
         except (TypeError, ValueError):
@@ -131,7 +119,7 @@ def check_prelu_alpha_grad(answer):
             raise Hint(f"you returned shape {got.shape}, one number per example and unit. Each unit "
                        f"has one alpha shared by all examples, so sum over the batch (axis=0) to "
                        f"get shape ({units},).")
-        got = _array(got, (units,), f"prelu_alpha_grad for z of shape {z.shape}")
+        got = answer_array(got, (units,), f"prelu_alpha_grad for z of shape {z.shape}")
 
         def cost(z=z, alpha=alpha, dout=dout):
             return float(np.sum(leaky_relu(z, alpha) * dout))

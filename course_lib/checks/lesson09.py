@@ -6,8 +6,9 @@ a dict with keys W1, b1, W2, b2. The lesson states this interface and nothing of
 pass, the initialization or the settings: the checkers test the learner's answers on networks
 and batches the lesson never shows, gradients against finite differences, and name the mistake
 when they can. ``hint(exercise_id)`` gives graded help on request, from a nudge to the equation,
-never the code. ``demo_network`` gives the lesson's last section the network that check 09.4
-validated, or the reference one, with the reason, while the learner's is not ready.
+never the code. ``course_lib.widgets.fashion.demo_network`` gives the lesson's last section the
+network that check 09.4 validated, or the reference one, with the reason, while the learner's is
+not ready; ``checked_outcome`` and ``reference_predict_proba`` are its way in.
 
 The hidden reference answers are the underscored functions below.
 """
@@ -26,7 +27,7 @@ from ..activations import log_softmax, relu, sigmoid, sigmoid_prime, softmax
 from ..data import load_fashion_mnist, one_hot, train_val_split
 from ..gradcheck import numerical_gradient, rel_error
 from ..loop_network import init_network, update_minibatch_loop
-from .core import Hint, _learner_frame, exercise
+from .core import Hint, _learner_frame, call_quietly, exercise
 
 NAMES = ("W1", "b1", "W2", "b2")
 VALIDATION_SIZE = 10_000  # the lesson's split of the 60,000 training images: 50,000 fit, 10,000 validation
@@ -271,9 +272,8 @@ def _one_line(text):
 # ------------------------------------------------------------------ 09.1 forward
 def _call_forward(forward, params, X):
     n, k = len(X), params["W2"].shape[1]
-    try:
-        with np.errstate(all="ignore"):   # a naive softmax overflows; the hint says so
-            out = forward(_copy(params), X.copy())
+    try:   # quietly: a naive softmax overflows, and the hint says so
+        out = call_quietly(forward, _copy(params), X.copy())
     except ValueError as exc:
         if "broadcast" in str(exc) and f"({n},{k})" in str(exc).replace(" ", "") \
                 and f"({n},)" in str(exc).replace(" ", ""):
@@ -634,7 +634,7 @@ def check_sgd_step(sgd_step):
 
 
 # ------------------------------------------------------------------ 09.4 training
-_TRAINED = weakref.WeakKeyDictionary()   # train -> what its last check found, for demo_network
+_TRAINED = weakref.WeakKeyDictionary()   # train -> what its last check found (checked_outcome)
 
 
 @dataclass
@@ -761,14 +761,14 @@ def check_training(train):
     try:
         outcome = _check_training(train)
     except NotImplementedError as exc:
-        _remember(train, _Outcome("not attempted", _why_not_yours(exc, "train")))
+        _remember(train, _Outcome("not attempted", why_not_yours(exc, "train")))
         raise
     except Hint as exc:
         _remember(train, _Outcome("failed", f"Your train() did not pass check 09.4: "
                                             f"{_one_line(exc)}"))
         raise
     except Exception as exc:   # the learner's code raised: the check reports it, and so will the demo
-        _remember(train, _Outcome("failed", _why_not_yours(exc, "train")))
+        _remember(train, _Outcome("failed", why_not_yours(exc, "train")))
         raise
     _remember(train, outcome)
     return outcome.reason
@@ -823,17 +823,7 @@ def _check_training(train):
 _ANSWERS = {"09.1": "forward", "09.2": "backward", "09.3": "sgd_step", "09.4": "train"}
 
 
-def _check_probabilities(probs, n):
-    probs = np.asarray(probs, dtype=np.float64)
-    if probs.shape != (n, 10):
-        raise Hint(f"forward(params, X)[0] should be probabilities of shape ({n}, 10), but it "
-                   f"has shape {probs.shape}")
-    if not (np.all(np.isfinite(probs)) and np.allclose(probs.sum(axis=1), 1, atol=1e-3)):
-        raise Hint("the rows of forward(params, X)[0] should be probabilities that sum to 1, "
-                   "but they do not (is the softmax right?)")
-
-
-def _why_not_yours(exc, stage):
+def why_not_yours(exc, stage):
     """One line on why the learner's network is not used, naming the error."""
     if isinstance(exc, NotImplementedError):
         return "Your " + next((f"{name}() is not written yet (Exercise {ex})"
@@ -845,41 +835,19 @@ def _why_not_yours(exc, stage):
     return f"Your {stage}() raised {type(exc).__name__}: {message}{_learner_frame(exc)}"
 
 
-def demo_network(train, forward, X, y, rng):
-    """predict_proba(X) -> (n, 10) for lesson 09's last section: the learner's own network,
-    the one that check 09.4 trained and validated for this ``train``, run by their ``forward``.
-
-    While there is none (``train`` is a stub, has not passed check 09.4 since it was last
-    defined, or ``forward`` fails), the reference network is trained on X (n, 784), y (n,) with
-    ``rng`` instead. Either way one printed line says whose network it is and, if not theirs,
-    why not, naming the error: a bug is never hidden.
-    """
+def checked_outcome(train):
+    """What check 09.4 last found for this very ``train`` function (status, reason, params and
+    validation accuracy), or None if it has not checked it since ``train`` was last defined."""
     try:
-        outcome = _TRAINED.get(train)
+        return _TRAINED.get(train)
     except TypeError:           # not weak-referenceable: never checked
-        outcome = None
-    try:
-        if outcome is None:
-            raise _NotYours("Your train() has not been through check 09.4 since you last ran "
-                            "its cell: run the check first")
-        if outcome.status != "passed":
-            raise _NotYours(outcome.reason.rstrip("."))
-        params = outcome.params
-        try:
-            _check_probabilities(forward(params, X[:5])[0], len(X[:5]))
-        except Exception as exc:   # the learner's forward: named in the line below
-            raise _NotYours(_why_not_yours(exc, "forward")) from None
-    except _NotYours as why:
-        print(f"{why}, so this section uses the reference network.")
-        reference = _train(X, y, rng)
-        return lambda images: _forward(reference, images)[0]
-    print(f"This section uses your network: the one check 09.4 trained on the 50,000 fit "
-          f"images and validated (validation accuracy {outcome.accuracy:.3f}).")
-    return lambda images: forward(params, images)[0]
+        return None
 
 
-class _NotYours(Exception):
-    """Why demo_network falls back to the reference network (one line)."""
+def reference_predict_proba(X, y, rng):
+    """predict_proba(images) -> (n, 10) of the reference network trained on X (n, 784), y (n,)."""
+    reference = _train(X, y, rng)
+    return lambda images: _forward(reference, images)[0]
 
 
 # ------------------------------------------------------------------ 09.5 vectorize the loop
