@@ -1,7 +1,8 @@
 """course_lib: the vectorized NumPy neural network behind "Neural Networks from Scratch".
 
 One concept per module:
-- the network: activations, losses, initializers, layers, network (Sequential), optimizers,
+- the network: activations, losses, initializers, layers, network (Sequential), saving (save and
+  load a network as .npz), optimizers,
   callbacks, metrics, gradcheck;
 - the lessons' small experiments: perceptron, single_neuron, descent (on functions you can
   draw), loop_network (Nielsen's per-example loop);
