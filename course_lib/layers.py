@@ -15,10 +15,11 @@ them all from one shared buffer, so a backward pass that bound a new array
 """
 from __future__ import annotations
 
+import math
 import numpy as np
 
 from . import activations as act
-from ._validation import CourseError, check_positive, check_rate, lookup
+from ._validation import CourseError, check_positive, check_rate, in_range, lookup
 from .initializers import get_initializer
 
 
@@ -125,8 +126,7 @@ class Dense(Layer):
 
 def _slope(value, name) -> float:
     """A finite number such as a leaky slope alpha, or a CourseError that names it."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(value):
+    if not in_range(value, -math.inf, math.inf):
         raise CourseError(f"{name} must be a finite number such as 0.01, but got {value!r}.")
     return float(value)
 

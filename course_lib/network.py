@@ -21,7 +21,8 @@ import weakref
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._validation import CourseError, as_generator, as_matrix, check_labels, check_positive
+from ._validation import (CourseError, as_generator, as_matrix, check_labels, check_positive,
+                          in_range)
 from .layers import Activation, Dense, Dropout, Layer, activation_layer
 from .losses import Loss, get_loss
 from .optimizers import FlatParameters, Optimizer, get_optimizer
@@ -126,7 +127,7 @@ class Sequential:
         optimizer._network = weakref.ref(self)
         self.optimizer = optimizer
         for name, value in (("l1", l1), ("l2", l2)):
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not value >= 0:
+            if not in_range(value, 0.0, math.inf):
                 raise CourseError(f"{name} is a penalty strength and must be >= 0, but got {value!r}.")
         self.l1, self.l2 = float(l1), float(l2)
         last = self.layers[-1]
