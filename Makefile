@@ -11,10 +11,11 @@ export OMP_NUM_THREADS ?= 1
 # JupyterLab refuses to run as root unless told that it is intended.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab lab-zh zh translations exercises-zh slides-zh test classroom data exercises nbgrader notebooks results slides slides-metadata normalize bench links clean help
+.PHONY: lint lab lab-zh zh translations exercises-zh slides-zh test classroom data exercises nbgrader notebooks results slides slides-metadata normalize bench links clean help
 help:
 	@echo "make lab        open the course in JupyterLab (sets everything up first)"
 	@echo "make test       run the unit tests and execute every notebook (nbval)"
+	@echo "make lint       ruff over course_lib, tests, tools, benchmarks and the lessons' code"
 	@echo "make data       find or download Fashion-MNIST (make lab and make test do it first)"
 	@echo "make zh         build and execute the 中文 edition into build/zh_CN/notebooks/"
 	@echo "make lab-zh     open the 中文 edition in JupyterLab, its interface in Chinese too"
@@ -91,7 +92,10 @@ slides-zh: zh
 # from the .po files, which refuses stale or missing translations, with every exercise stubbed:
 # one run proves both that the translation executes and that the student edition runs); and the
 # lessons again under a second BLAS configuration with the rounding canary on (conftest.py).
-test: $(TEST_STAMP) data
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check .
+
+test: $(TEST_STAMP) data lint
 	@tools/ensure_font.sh
 	rm -rf .student-edition .rounding-check .zh-edition
 	$(BIN)/python tools/i18n.py build --dest .zh-edition

@@ -25,8 +25,9 @@ if "--threads" in sys.argv[:-1]:
     for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_var] = sys.argv[sys.argv.index("--threads") + 1]
 
-import course_lib as cl  # noqa: E402
 from bench_train import train_course_lib, train_torch  # noqa: E402
+
+import course_lib as cl  # noqa: E402
 
 KERAS_ACCURACY = 0.8736
 

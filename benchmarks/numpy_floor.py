@@ -28,10 +28,9 @@ if "--threads" in sys.argv[:-1]:
         os.environ[_var] = sys.argv[sys.argv.index("--threads") + 1]
 
 import numpy as np  # noqa: E402
+from bench_train import CLASSES, FEATURES, HIDDEN, gemm_flops_per_step, measure_gemm_gflops, steps  # noqa: E402
 
 import course_lib as cl  # noqa: E402
-from bench_train import (CLASSES, FEATURES, HIDDEN, gemm_flops_per_step,  # noqa: E402
-                         measure_gemm_gflops, steps)
 
 f32 = np.float32
 

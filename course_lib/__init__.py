@@ -14,18 +14,66 @@ One concept per module:
 The most used names are importable from here.
 """
 from ._validation import CourseError
-from .activations import (elu, elu_prime, identity, identity_prime, leaky_relu, leaky_relu_prime,
-                          log_softmax, relu, relu_prime, sigmoid, sigmoid_prime, softmax,
-                          softmax_jacobian, step, step_prime, tanh, tanh_prime)
+from .activations import (
+                          elu,
+                          elu_prime,
+                          identity,
+                          identity_prime,
+                          leaky_relu,
+                          leaky_relu_prime,
+                          log_softmax,
+                          relu,
+                          relu_prime,
+                          sigmoid,
+                          sigmoid_prime,
+                          softmax,
+                          softmax_jacobian,
+                          step,
+                          step_prime,
+                          tanh,
+                          tanh_prime,
+)
 from .callbacks import EarlyStopping, LearningRateSchedule
-from .data import (CLASS_NAMES, load_fashion_mnist, make_house_prices, make_linearly_separable,
-                   make_moons, make_spirals, make_xor, normalize, one_hot, standardize,
-                   train_val_split)
+from .data import (
+                          CLASS_NAMES,
+                          load_fashion_mnist,
+                          make_house_prices,
+                          make_linearly_separable,
+                          make_moons,
+                          make_spirals,
+                          make_xor,
+                          normalize,
+                          one_hot,
+                          standardize,
+                          train_val_split,
+)
 from .gradcheck import check_layer, check_loss, check_network, numerical_gradient, rel_error
-from .layers import (ELU, Activation, Dense, Dropout, Identity, LeakyReLU, Maxout, PReLU, ReLU,
-                     Sigmoid, Softmax, Step, Tanh)
-from .losses import (MSE, BinaryCrossEntropy, CategoricalCrossEntropy, Quadratic,
-                     binary_cross_entropy, cross_entropy, log_likelihood, mse, quadratic_cost)
+from .layers import (
+                          ELU,
+                          Activation,
+                          Dense,
+                          Dropout,
+                          Identity,
+                          LeakyReLU,
+                          Maxout,
+                          PReLU,
+                          ReLU,
+                          Sigmoid,
+                          Softmax,
+                          Step,
+                          Tanh,
+)
+from .losses import (
+                          MSE,
+                          BinaryCrossEntropy,
+                          CategoricalCrossEntropy,
+                          Quadratic,
+                          binary_cross_entropy,
+                          cross_entropy,
+                          log_likelihood,
+                          mse,
+                          quadratic_cost,
+)
 from .metrics import accuracy, confusion_matrix, per_class_accuracy
 from .network import Sequential, TrainingDiverged, load_model, mlp
 from .optimizers import SGD, Adam, AdamW, Momentum

@@ -12,8 +12,8 @@ the layer class that wraps it and whether that layer learns parameters.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -24,7 +24,7 @@ import os
 import re
 import string
 import warnings
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ._validation import CourseError
@@ -54,7 +54,7 @@ def set_language(lang: str) -> None:
         use_cjk_font()
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(lang: str) -> dict[str, str]:
     """English template -> translated template for ``lang``; empty when no catalog ships."""
     path = LOCALE_DIR / f"{lang}.json"
@@ -73,7 +73,7 @@ def _fields(template: str) -> list[tuple[str, str | None]]:
         return [(template, None)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _patterns(lang: str) -> list[tuple[re.Pattern, list[str], str]]:
     """Each template with placeholders as a regular expression, the most specific first."""
     out = []

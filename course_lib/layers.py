@@ -16,6 +16,7 @@ them all from one shared buffer, so a backward pass that bound a new array
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 from . import activations as act

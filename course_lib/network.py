@@ -21,8 +21,7 @@ import weakref
 import numpy as np
 from tqdm.auto import tqdm
 
-from ._validation import (CourseError, as_generator, as_matrix, check_labels, check_positive,
-                          in_range)
+from ._validation import CourseError, as_generator, as_matrix, check_labels, check_positive, in_range
 from .layers import Activation, Dense, Dropout, Layer, activation_layer
 from .losses import Loss, get_loss
 from .optimizers import FlatParameters, Optimizer, get_optimizer
@@ -73,7 +72,7 @@ class Sequential:
             self.add(layer)
 
     # ----------------------------------------------------------------- building
-    def add(self, layer: Layer) -> "Sequential":
+    def add(self, layer: Layer) -> Sequential:
         """Append a layer, building its parameters for the current output width."""
         if not isinstance(layer, Layer):
             raise CourseError(f"Sequential takes layers such as Dense(784, 128) or ReLU(), but got "
@@ -108,7 +107,7 @@ class Sequential:
         return self
 
     def compile(self, loss="categorical_crossentropy", optimizer="sgd", learning_rate=None,
-                l1=0.0, l2=0.0) -> "Sequential":
+                l1=0.0, l2=0.0) -> Sequential:
         """Choose the cost, the optimizer and optional L1/L2 weight penalties.
 
         The penalties add l2/2 * sum(W^2) + l1 * sum(|W|) to the batch-mean cost,
@@ -520,7 +519,7 @@ class Sequential:
         return save_model(self, path)
 
     @classmethod
-    def load(cls, path, rng=None) -> "Sequential":
+    def load(cls, path, rng=None) -> Sequential:
         """Load a network written by save(). Refuses anything else with a clear message.
 
         A network saved after compile comes back compiled with the same loss and penalties

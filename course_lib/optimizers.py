@@ -11,7 +11,6 @@ the named state entries are views into flat state buffers, so nothing is hidden.
 """
 from __future__ import annotations
 
-
 import math
 
 import numpy as np

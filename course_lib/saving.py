@@ -52,7 +52,7 @@ def load_model(path, rng=None, *, network_class=None):
     rng seeds what happens next (shuffling, dropout); the weights come from the file.
     """
     if network_class is None:
-        from .network import Sequential   # imported here because network.py imports this module
+        from .network import Sequential  # imported here because network.py imports this module
         network_class = Sequential
     path = _existing_model_file(Path(path))
     config, arrays = _read(path)

@@ -10,10 +10,30 @@ import os
 import numpy as np
 import pytest
 
-from course_lib import (SGD, Adam, CourseError, Dense, Dropout, EarlyStopping, LearningRateSchedule, ReLU,
-                        Sequential, Sigmoid, Softmax, Tanh, TrainingDiverged, accuracy, check_network,
-                        load_model, make_moons, mlp, numerical_gradient, one_hot, rel_error,
-                        train_val_split)
+from course_lib import (
+    SGD,
+    Adam,
+    CourseError,
+    Dense,
+    Dropout,
+    EarlyStopping,
+    LearningRateSchedule,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    TrainingDiverged,
+    accuracy,
+    check_network,
+    load_model,
+    make_moons,
+    mlp,
+    numerical_gradient,
+    one_hot,
+    rel_error,
+    train_val_split,
+)
 from course_lib.activations import get_activation
 from course_lib.augment import add_noise, expand_dataset, rotate_images, shift_images
 from course_lib.initializers import get_initializer

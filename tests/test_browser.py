@@ -270,7 +270,7 @@ def test_lesson_runs_in_jupyterlab(lab, browser, notebook):
             control = move_one_widget(page, name)
             control.scroll_into_view_if_needed()
         else:
-            warnings.warn(f"{name} has no widget, so none was moved in the browser test")
+            warnings.warn(f"{name} has no widget, so none was moved in the browser test", stacklevel=2)
         page.screenshot(path=str(SCREENSHOTS / f"{notebook.stem}.png"))
     finally:
         try:

@@ -4,8 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from course_lib import CourseError
-from course_lib import cache
+from course_lib import CourseError, cache
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import classroom
+import classroom  # noqa: E402
 
 
 def proxy_or_skip() -> Path:

@@ -14,9 +14,19 @@ import numpy as np
 import pytest
 
 from course_lib import CLASS_NAMES, data
-from course_lib.data import (DataError, load_fashion_mnist, make_house_prices, make_linearly_separable,
-                             make_moons, make_spirals, make_xor, normalize, one_hot, standardize,
-                             train_val_split)
+from course_lib.data import (
+    DataError,
+    load_fashion_mnist,
+    make_house_prices,
+    make_linearly_separable,
+    make_moons,
+    make_spirals,
+    make_xor,
+    normalize,
+    one_hot,
+    standardize,
+    train_val_split,
+)
 
 NAMES = list(data.FILES)     # train images, train labels, test images, test labels
 

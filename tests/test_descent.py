@@ -3,10 +3,22 @@ import numpy as np
 import pytest
 
 from course_lib import SGD, Adam, CourseError, numerical_gradient
-from course_lib.descent import (LineFit, QuadraticBowl, brute_force_evaluations, descend,
-                                double_well, double_well_critical_points, double_well_prime,
-                                is_stable, largest_stable_learning_rate, make_line_fit,
-                                minibatch_descent, ravine, rotated_bowl, two_valleys)
+from course_lib.descent import (
+    LineFit,
+    QuadraticBowl,
+    brute_force_evaluations,
+    descend,
+    double_well,
+    double_well_critical_points,
+    double_well_prime,
+    is_stable,
+    largest_stable_learning_rate,
+    make_line_fit,
+    minibatch_descent,
+    ravine,
+    rotated_bowl,
+    two_valleys,
+)
 
 
 def numeric_gradient_of(surface, w):

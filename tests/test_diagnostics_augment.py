@@ -2,11 +2,15 @@
 import numpy as np
 import pytest
 
-from course_lib import Dense, ReLU, Sequential, Softmax, mlp
-from course_lib import augment
+from course_lib import Dense, ReLU, Sequential, Softmax, augment, mlp
 from course_lib.augment import add_noise, expand_dataset, rotate_images, shift_images
-from course_lib.diagnostics import (dead_unit_fraction, depth_profile, gradient_norms, layer_outputs,
-                                    pre_activations)
+from course_lib.diagnostics import (
+    dead_unit_fraction,
+    depth_profile,
+    gradient_norms,
+    layer_outputs,
+    pre_activations,
+)
 
 rng = np.random.default_rng(0)
 X = rng.normal(size=(12, 4))

@@ -3,8 +3,13 @@ import nbformat
 import pytest
 
 from course_lib import CourseError
-from course_lib.exercises import (build_editions, exercise_header, solutions_notebook,
-                                  strip_solutions, student_notebook)
+from course_lib.exercises import (
+    build_editions,
+    exercise_header,
+    solutions_notebook,
+    strip_solutions,
+    student_notebook,
+)
 
 EXERCISE = '''# Exercise 02.1: Write leaky_relu(z, alpha), "leaky" below zero.
 def leaky_relu(z, alpha=0.01):

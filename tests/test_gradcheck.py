@@ -2,8 +2,21 @@
 import numpy as np
 import pytest
 
-from course_lib import (ELU, Dense, Dropout, Identity, Maxout, PReLU, Sequential, Sigmoid, Softmax,
-                        Tanh, check_network, numerical_gradient, rel_error)
+from course_lib import (
+    ELU,
+    Dense,
+    Dropout,
+    Identity,
+    Maxout,
+    PReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    check_network,
+    numerical_gradient,
+    rel_error,
+)
 from course_lib.gradcheck import check_function, check_layer
 from course_lib.layers import ReLU
 

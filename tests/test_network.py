@@ -2,9 +2,25 @@
 import numpy as np
 import pytest
 
-from course_lib import (SGD, Adam, Dense, Dropout, EarlyStopping, Identity, LearningRateSchedule, ReLU,
-                        Sequential, Sigmoid, Softmax, Tanh, accuracy, confusion_matrix, make_xor, mlp,
-                        per_class_accuracy)
+from course_lib import (
+    SGD,
+    Adam,
+    Dense,
+    Dropout,
+    EarlyStopping,
+    Identity,
+    LearningRateSchedule,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    accuracy,
+    confusion_matrix,
+    make_xor,
+    mlp,
+    per_class_accuracy,
+)
 from course_lib.callbacks import cosine_decay, step_decay
 
 rng = np.random.default_rng(0)

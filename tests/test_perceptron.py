@@ -4,8 +4,15 @@ import pytest
 
 from course_lib import CourseError, make_linearly_separable, make_xor
 from course_lib.gradcheck import numerical_gradient, rel_error
-from course_lib.perceptron import (adaline_cost, lms_update, perceptron_criterion,
-                                   perceptron_update, predict, train_adaline, train_perceptron)
+from course_lib.perceptron import (
+    adaline_cost,
+    lms_update,
+    perceptron_criterion,
+    perceptron_update,
+    predict,
+    train_adaline,
+    train_perceptron,
+)
 
 
 @pytest.fixture

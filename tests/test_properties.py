@@ -7,7 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from course_lib import Dense, Dropout, ReLU, Sequential, Softmax, Tanh, activations as act, losses as L, mlp
+from course_lib import Dense, Dropout, ReLU, Sequential, Softmax, Tanh, mlp
+from course_lib import activations as act
+from course_lib import losses as L
 from course_lib.initializers import INITIALIZERS, get_initializer
 from course_lib.optimizers import Adam
 

@@ -4,8 +4,23 @@ import json
 import numpy as np
 import pytest
 
-from course_lib import (ELU, Adam, Dense, Dropout, Identity, LeakyReLU, Maxout, PReLU, ReLU, Sequential,
-                        Sigmoid, Softmax, Tanh, load_model, mlp)
+from course_lib import (
+    ELU,
+    Adam,
+    Dense,
+    Dropout,
+    Identity,
+    LeakyReLU,
+    Maxout,
+    PReLU,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    load_model,
+    mlp,
+)
 from course_lib.layers import Activation, Step
 
 rng = np.random.default_rng(0)

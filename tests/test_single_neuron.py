@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from course_lib import CourseError
-from course_lib.single_neuron import (neuron_cost, neuron_gradients, neuron_output,
-                                      train_single_neuron)
+from course_lib.single_neuron import neuron_cost, neuron_gradients, neuron_output, train_single_neuron
 
 
 def _sigmoid(z):

@@ -6,9 +6,23 @@ import pytest
 
 from course_lib import SGD, CourseError, make_spirals, mlp
 from course_lib.augment import expand_dataset, rotate_images, shift_images
-from course_lib.tuning import (format_table, lr_range_test, mean_curve, mean_std, paired_difference,
-                               pm, random_search, run_experiment, run_seeds, sample_config,
-                               suggest_learning_rate, summarize, summarize_seeds, sweep, trim)
+from course_lib.tuning import (
+    format_table,
+    lr_range_test,
+    mean_curve,
+    mean_std,
+    paired_difference,
+    pm,
+    random_search,
+    run_experiment,
+    run_seeds,
+    sample_config,
+    suggest_learning_rate,
+    summarize,
+    summarize_seeds,
+    sweep,
+    trim,
+)
 
 
 def _data(n=150, seed=0):

@@ -5,8 +5,14 @@ import pytest
 
 from course_lib import CourseError, make_linearly_separable, mlp
 from course_lib.perceptron import train_adaline, train_perceptron
-from course_lib.widgets.neuron import (ACTIVATION_CHOICES, draw_activations, draw_example,
-                                       draw_neuron, hidden_and_output_activations, neuron_grid)
+from course_lib.widgets.neuron import (
+    ACTIVATION_CHOICES,
+    draw_activations,
+    draw_example,
+    draw_neuron,
+    hidden_and_output_activations,
+    neuron_grid,
+)
 from course_lib.widgets.perceptron import draw_epoch
 
 

@@ -6,11 +6,21 @@ import numpy as np
 import pytest
 
 from course_lib.single_neuron import train_single_neuron
-from course_lib.widgets.costs import (cost_curves, cost_curves_demo, cost_curves_figure,
-                                      slowdown_demo, slowdown_figure)
-from course_lib.widgets.softmax import (NIELSEN_Z, softmax_bars_figure, softmax_demo,
-                                        softmax_with_temperature, temperature_demo,
-                                        temperature_figure)
+from course_lib.widgets.costs import (
+    cost_curves,
+    cost_curves_demo,
+    cost_curves_figure,
+    slowdown_demo,
+    slowdown_figure,
+)
+from course_lib.widgets.softmax import (
+    NIELSEN_Z,
+    softmax_bars_figure,
+    softmax_demo,
+    softmax_with_temperature,
+    temperature_demo,
+    temperature_figure,
+)
 
 
 def _controls(demo):

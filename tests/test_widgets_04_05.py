@@ -6,8 +6,7 @@ import pytest
 from course_lib import Adam, CourseError, mlp
 from course_lib.descent import QuadraticBowl, make_line_fit
 from course_lib.widgets.backprop import draw_example_nudges, draw_loss_slice, example_nudges
-from course_lib.widgets.descent import (draw_batch_size, draw_double_well, draw_learning_rate,
-                                        plot_paths)
+from course_lib.widgets.descent import draw_batch_size, draw_double_well, draw_learning_rate, plot_paths
 
 
 def title_of(fig):

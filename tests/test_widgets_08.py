@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 
 from course_lib import CourseError
-from course_lib.widgets.regularization import (draw_depth, draw_depth_overview, draw_initialization,
-                                               draw_sweep, nearest_key, saturated_fraction)
+from course_lib.widgets.regularization import (
+    draw_depth,
+    draw_depth_overview,
+    draw_initialization,
+    draw_sweep,
+    nearest_key,
+    saturated_fraction,
+)
 
 
 @pytest.fixture(autouse=True)

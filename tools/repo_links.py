@@ -43,7 +43,7 @@ def origin_address(repo_dir: Path) -> str:
                              capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         raise LinkError("This checkout has no git remote 'origin'. Give the address instead: "
-                        "python tools/repo_links.py OWNER/NAME (or make links REPO=OWNER/NAME).")
+                        "python tools/repo_links.py OWNER/NAME (or make links REPO=OWNER/NAME).") from None
     match = REMOTE.search(url)
     if not match:
         raise LinkError(f"The remote 'origin' ({url}) is not a GitHub address, and Binder's "

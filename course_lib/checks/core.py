@@ -21,9 +21,9 @@ import json
 import os
 import pkgutil
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 

@@ -75,7 +75,6 @@ def check_dense_backward(dense_backward):
         if not (isinstance(got, (tuple, list)) and len(got) == 3):
             raise Hint("Return three arrays: (dx, dW, db).")
         got = dict(zip(("dx", "dW", "db"), (np.asarray(g, dtype=float) for g in got)))
-        shapes = {"dx": x.shape, "dW": W.shape, "db": b.shape}
         case = f"With x {x.shape}, W {W.shape}, delta {delta.shape}"
         if got["dW"].shape != W.shape:
             raise Hint(f"{case} dW has shape {got['dW'].shape} but must have W's shape {W.shape}. "

@@ -8,8 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..descent import (descend, double_well, double_well_critical_points, double_well_prime,
-                       minibatch_descent)
+from ..descent import descend, double_well, double_well_critical_points, double_well_prime, minibatch_descent
 
 
 def plot_paths(surface, paths, xlim, ylim, ax=None, arrows=False, levels=20, log_levels=True):

@@ -14,14 +14,23 @@ from .._validation import CourseError
 from ..augment import add_noise, rotate_images, shift_images
 from ..checks import lesson09
 from ..checks.core import Hint
-from ..data import CLASS_NAMES, SIDE
 
 # Lesson 07 calls these as fashion.<name>: the IDX reader (course_lib.data) and the models,
 # recipes and sweeps (course_lib.recipes), re-exported.
-from ..data import idx_header, raw_idx_bytes  # noqa: F401
-from ..recipes import (ablation_study, architecture_sweep, compare_to,  # noqa: F401
-                       peak_memory_mb, pytorch_reference, seed_model, seed_sweep, small_model,
-                       summarize_sweep, train_best, train_recipe)
+from ..data import CLASS_NAMES, SIDE, idx_header, raw_idx_bytes  # noqa: F401
+from ..recipes import (  # noqa: F401
+    ablation_study,
+    architecture_sweep,
+    compare_to,
+    peak_memory_mb,
+    pytorch_reference,
+    seed_model,
+    seed_sweep,
+    small_model,
+    summarize_sweep,
+    train_best,
+    train_recipe,
+)
 
 
 # ------------------------------------------------------------------ evaluation
