@@ -65,6 +65,8 @@ class Sequential:
         self.l1 = self.l2 = 0.0
         self.history: dict[str, list] = {}
         self.stop_training = False
+        self._added: tuple[Layer, ...] = ()      # the layers as add() built them (see _require_layers)
+        self._compiled_optimizer = None
         if isinstance(layers, Layer):
             raise CourseError(f"Sequential takes a list of layers, but got the single layer {layers!r}. "
                               f"Wrap it in a list: Sequential([layer, ...]).")
@@ -102,6 +104,7 @@ class Sequential:
         _rounding_canary(layer)
         layer._network = weakref.ref(self)
         self.layers.append(layer)
+        self._added = tuple(self.layers)
         if self.optimizer is not None:
             self._share_buffers()   # compiled already: include the new layer's parameters
         return self
@@ -115,7 +118,17 @@ class Sequential:
         """
         self._require_layers()
         self.loss = get_loss(loss)
-        optimizer = get_optimizer(optimizer, learning_rate)
+        self._use_optimizer(get_optimizer(optimizer, learning_rate))
+        for name, value in (("l1", l1), ("l2", l2)):
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not value >= 0:
+                raise CourseError(f"{name} is a penalty strength and must be >= 0, but got {value!r}.")
+        self.l1, self.l2 = float(l1), float(l2)
+        self._check_loss_fits()
+        self._share_buffers()
+        return self
+
+    def _use_optimizer(self, optimizer):
+        """Make ``optimizer`` this network's own, refusing one that trains another network."""
         owner = getattr(optimizer, "_network", None)
         if owner is not None and owner() is not None and owner() is not self:
             raise CourseError(
@@ -124,11 +137,11 @@ class Sequential:
                 f"e.g. compile(..., optimizer={type(optimizer).__name__}(...)) or a name such as "
                 f"optimizer='adam'.")
         optimizer._network = weakref.ref(self)
-        self.optimizer = optimizer
-        for name, value in (("l1", l1), ("l2", l2)):
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not value >= 0:
-                raise CourseError(f"{name} is a penalty strength and must be >= 0, but got {value!r}.")
-        self.l1, self.l2 = float(l1), float(l2)
+        self.optimizer = self._compiled_optimizer = optimizer
+
+    def _check_loss_fits(self):
+        """The loss must suit the last layer. Checked by compile, and again before every use,
+        because layers can be added, or net.loss replaced, after compile."""
         last = self.layers[-1]
         wanted = self.loss.fuses_with
         if wanted and not (isinstance(last, Activation) and last.name == wanted):
@@ -141,8 +154,6 @@ class Sequential:
                 "could never learn. For two classes use Dense(n, 1) + Sigmoid() with "
                 "loss='binary_crossentropy', or Dense(n, 2) + Softmax() with integer labels.")
         self._fused = bool(wanted)
-        self._share_buffers()
-        return self
 
     def _share_buffers(self):
         """Move all parameters, and all gradients, into one contiguous buffer each.
@@ -185,12 +196,30 @@ class Sequential:
         if not self.layers:
             raise CourseError("This network has no layers yet. Add some first, e.g. "
                               "Sequential([Dense(784, 10), Softmax()]) or net.add(Dense(784, 10)).")
+        if not isinstance(self.layers, list) or tuple(self.layers) != self._added:
+            # A layer gets its weights, sizes and place in the parameter buffer in add(); one put
+            # into the list directly has none of them, and one taken out leaves sizes that lie.
+            now, built = list(self.layers), self._added
+            i = next((j for j, (a, b) in enumerate(zip(now, built)) if a is not b), min(len(now), len(built)))
+            found = repr(now[i]) if i < len(now) else "nothing"
+            expected = repr(built[i]) if i < len(built) else "nothing"
+            raise CourseError(
+                f"net.layers was changed directly: position {i} holds {found}, but the network "
+                f"built {expected} there. Layers are sized and given their weights when they are "
+                f"added, so add them with net.add(layer), or build a new network with "
+                f"Sequential([...]) to remove or replace one.")
 
     def _require_compiled(self):
         self._require_layers()
-        if self.loss is None:
+        if self.loss is None or self.optimizer is None:
             raise CourseError("Call net.compile(loss=..., optimizer=...) before fit, evaluate or "
                               "compute_gradients, e.g. net.compile('categorical_crossentropy', 'adam').")
+        # net.loss = ... or net.optimizer = ... after compile act as compile would have.
+        self.loss = get_loss(self.loss)
+        if self.optimizer is not self._compiled_optimizer:
+            self._use_optimizer(get_optimizer(self.optimizer))
+            self._share_buffers()
+        self._check_loss_fits()
 
     # --------------------------------------------------------------- parameters
     def _named(self, attr):

@@ -211,3 +211,51 @@ def test_an_unknown_activation_setting_is_refused_when_the_layer_is_made():
     with pytest.raises(cl.CourseError, match="takes no settings, but got alpha.*leaky_relu"):
         cl.Activation("relu", alpha=0.1)
     assert cl.Activation("leaky_relu", alpha=0.1).kwargs == {"alpha": 0.1}
+
+
+# ----------------------------------------------------------- mutation after compile
+def _classifier(**kw):
+    return cl.Sequential([cl.Dense(4, 5), cl.Tanh(), cl.Dense(5, 3), cl.Softmax()], rng=0,
+                         **kw).compile("categorical_crossentropy", "sgd")
+
+
+def test_a_layer_added_after_compile_must_still_suit_the_loss():
+    X, y = _data()
+    net = _classifier()
+    net.add(cl.Dense(3, 3))   # the fused softmax shortcut would skip this layer's backward pass
+    with pytest.raises(cl.CourseError, match=r"expects softmax outputs, but the last layer is Dense\(3 -> 3\)"):
+        net.fit(X, y, progress=False)
+    net.add(cl.Softmax())     # ending in Softmax again is fine
+    net.fit(X, y, progress=False)
+
+
+def test_a_loss_assigned_after_compile_is_checked_and_used():
+    X, y = _data()
+    net = _classifier()
+    net.loss = cl.BinaryCrossEntropy()
+    with pytest.raises(cl.CourseError, match="BinaryCrossEntropy expects sigmoid outputs"):
+        net.fit(X, y, progress=False)
+    net.loss = "mse"          # as compile(loss="mse") would do: no fused shortcut
+    cost, _ = net.evaluate(X, y)
+    assert cost == pytest.approx(cl.mse(net.predict_proba(X), np.eye(3)[y]))
+
+
+def test_an_optimizer_assigned_after_compile_is_adopted():
+    X, y = _data()
+    net = _classifier()
+    net.optimizer = "adam"
+    net.fit(X, y, progress=False)
+    assert isinstance(net.optimizer, cl.Adam) and net.optimizer.t == 2
+
+
+@pytest.mark.parametrize("change, found", [
+    (lambda layers: layers.append(cl.Dense(3, 3)), r"position 4 holds Dense\(3 -> 3\)"),
+    (lambda layers: layers.pop(), r"position 3 holds nothing"),
+    (lambda layers: layers.__setitem__(1, cl.ReLU()), r"position 1 holds ReLU\(\), but the network built Tanh\(\)"),
+])
+def test_net_layers_changed_directly_is_refused(change, found):
+    X, y = _data()
+    net = _classifier()
+    change(net.layers)
+    with pytest.raises(cl.CourseError, match=found + r".*net\.add\(layer\)"):
+        net.fit(X, y, progress=False)
