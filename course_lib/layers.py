@@ -72,10 +72,24 @@ class Dense(Layer):
     def __init__(self, n_in, n_out, weight_init="glorot_uniform", bias_init="zeros"):
         super().__init__()
         self.n_in_declared = check_positive(n_in, "Dense n_in (number of inputs)", integer=True)
-        self.n_out = check_positive(n_out, "Dense n_out (number of units)", integer=True)
+        self.n_out = n_out
         self._weight_init = get_initializer(weight_init)
         self._bias_init = get_initializer(bias_init)
         self.weight_init, self.bias_init = weight_init, bias_init
+
+    @property
+    def n_out(self):
+        return self._n_out
+
+    @n_out.setter
+    def n_out(self, value):
+        # Changing the width of a built layer would leave its W as it was: say so.
+        if "W" in self.params:
+            raise CourseError(
+                f"{self!r} is built already: its W has shape {self.params['W'].shape}, and setting "
+                f"n_out would not change it. Make a new layer, Dense({self.n_in_declared}, {value}), "
+                f"and a new network with it.")
+        self._n_out = check_positive(value, "Dense n_out (number of units)", integer=True)
 
     def build(self, n_in, rng, dtype):
         if n_in != self.n_in_declared:

@@ -259,3 +259,12 @@ def test_net_layers_changed_directly_is_refused(change, found):
     change(net.layers)
     with pytest.raises(cl.CourseError, match=found + r".*net\.add\(layer\)"):
         net.fit(X, y, progress=False)
+
+
+def test_changing_the_width_of_a_built_layer_is_refused():
+    net = _classifier()
+    with pytest.raises(cl.CourseError, match=r"built already: its W has shape \(4, 5\).*Dense\(4, 7\)"):
+        net.layers[0].n_out = 7
+    layer = cl.Dense(4, 5)
+    layer.n_out = 7           # before it is built, the width may still change
+    assert cl.Sequential([layer], rng=0).layers[0].W.shape == (4, 7)
