@@ -379,7 +379,16 @@ class Dropout(Layer):
 
     def __init__(self, rate):
         super().__init__()
-        self.rate = check_rate(rate, "Dropout rate")
+        self.rate = rate
+
+    @property
+    def rate(self):
+        return self._rate
+
+    @rate.setter
+    def rate(self, value):
+        # A setter, so that a rate changed later (e.g. to 1.0) is checked as the constructor's is.
+        self._rate = check_rate(value, "Dropout rate")
 
     def build(self, n_in, rng, dtype):
         self.n_in, self.rng, self.dtype = n_in, rng, np.dtype(dtype)

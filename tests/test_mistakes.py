@@ -268,3 +268,23 @@ def test_changing_the_width_of_a_built_layer_is_refused():
     layer = cl.Dense(4, 5)
     layer.n_out = 7           # before it is built, the width may still change
     assert cl.Sequential([layer], rng=0).layers[0].W.shape == (4, 7)
+
+
+def test_a_dropout_rate_changed_later_is_checked_too():
+    net = cl.Sequential([cl.Dense(4, 5), cl.Dropout(0.2), cl.Dense(5, 3), cl.Softmax()], rng=0).compile()
+    with pytest.raises(cl.CourseError, match=r"Dropout rate .* must lie in \[0, 1\), but got 1\.0"):
+        net.layers[1].rate = 1.0
+    net.layers[1].rate = 0.5
+    net.fit(*_data(), progress=False)
+
+
+def test_momentum_switched_on_after_compile_trains_as_if_given_at_the_start():
+    X, y = _data()
+    later = _classifier().compile(optimizer=cl.SGD(0.1))
+    later.optimizer.momentum = 0.9
+    later.fit(X, y, epochs=2, shuffle=False, progress=False)
+    first = _classifier().compile(optimizer=cl.SGD(0.1, momentum=0.9))
+    first.fit(X, y, epochs=2, shuffle=False, progress=False)
+    assert later.history["loss"] == first.history["loss"]
+    with pytest.raises(cl.CourseError, match=r"momentum must lie in \[0, 1\)"):
+        later.optimizer.momentum = 1.0
