@@ -26,6 +26,10 @@ def as_matrix(X, name: str = "X", n_features: int | None = None, dtype=None) -> 
     Rows are examples. A 1-D array is refused rather than guessed at, because a
     single example (d,) and a column of n scalars (n,) look the same.
     """
+    if isinstance(X, tuple) and X and isinstance(X[0], np.ndarray) and X[0].ndim == 2:
+        raise CourseError(f"{name} is a tuple of {len(X)} items, the first an array of shape "
+                          f"{X[0].shape}, not one array. Functions such as standardize return "
+                          f"several results: unpack them, e.g. X_std, mean, std = standardize(X).")
     try:
         arr = np.asarray(X, dtype=dtype if dtype is not None else None)
     except (TypeError, ValueError) as exc:
@@ -34,6 +38,10 @@ def as_matrix(X, name: str = "X", n_features: int | None = None, dtype=None) -> 
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise CourseError(f"{name} must hold numbers, but its dtype is {arr.dtype}. "
                           f"Convert it with np.asarray({name}, dtype=float).")
+    if np.iscomplexobj(arr):
+        raise CourseError(f"{name} holds complex numbers (dtype {arr.dtype}), but a network computes "
+                          f"with real ones, and converting would drop the imaginary parts. Pass "
+                          f"the part you mean: {name}.real, or the magnitude np.abs({name}).")
     if arr.ndim == 1:
         raise CourseError(
             f"{name} must be 2-D with shape (n_examples, n_features), but it is 1-D with "

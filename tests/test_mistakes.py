@@ -288,3 +288,21 @@ def test_momentum_switched_on_after_compile_trains_as_if_given_at_the_start():
     assert later.history["loss"] == first.history["loss"]
     with pytest.raises(cl.CourseError, match=r"momentum must lie in \[0, 1\)"):
         later.optimizer.momentum = 1.0
+
+
+# ----------------------------------------------------------- dtypes and containers
+@pytest.mark.parametrize("call", [
+    lambda net, X, y: net.predict(X + 1j),
+    lambda net, X, y: net.fit(X.astype(complex), y, progress=False),
+    lambda net, X, y: cl.standardize(X + 0j),
+])
+def test_complex_inputs_are_refused_not_stripped_of_their_imaginary_part(call):
+    X, y = _data()
+    with pytest.raises(cl.CourseError, match=r"X holds complex numbers.*X\.real"):
+        call(_classifier(), X, y)
+
+
+def test_the_whole_result_of_standardize_passed_as_X():
+    X, y = _data()
+    with pytest.raises(cl.CourseError, match=r"X is a tuple of 3 items.*X_std, mean, std = standardize\(X\)"):
+        _classifier().fit(cl.standardize(X), y, progress=False)
