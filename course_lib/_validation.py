@@ -80,6 +80,8 @@ def check_labels(y, n_examples: int | None = None, n_classes: int | None = None,
                           f"but it has shape {arr.shape}.")
     if arr.size == 0:
         raise CourseError(f"{name} is empty: it needs at least one label.")
+    if arr.dtype == bool:
+        arr = arr.astype(np.intp)   # y = (labels == 3): False/True are the classes 0 and 1
     if not np.issubdtype(arr.dtype, np.integer):
         if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
             raise CourseError(f"{name} contains NaN or infinite labels; every example needs a class "

@@ -283,6 +283,8 @@ def make_house_prices(n=500, noise=20.0, rng=None):
 # ---------------------------------------------------------------- preprocessing
 def one_hot(y, n_classes=None) -> np.ndarray:
     """Integer labels (n,) -> one-hot rows (n, n_classes)."""
+    if n_classes is not None:
+        check_positive(n_classes, "n_classes", integer=True, example=10)
     y = check_labels(y, n_classes=n_classes)
     k = n_classes if n_classes is not None else int(y.max()) + 1
     return np.eye(k)[y]

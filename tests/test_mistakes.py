@@ -306,3 +306,20 @@ def test_the_whole_result_of_standardize_passed_as_X():
     X, y = _data()
     with pytest.raises(cl.CourseError, match=r"X is a tuple of 3 items.*X_std, mean, std = standardize\(X\)"):
         _classifier().fit(cl.standardize(X), y, progress=False)
+
+
+def test_boolean_labels_are_the_classes_0_and_1():
+    X, y = _data()
+    is_two = y == 2
+    nets = [cl.Sequential([cl.Dense(4, 1), cl.Sigmoid()], rng=0).compile("binary_crossentropy")
+            for _ in range(2)]
+    nets[0].fit(X, is_two, shuffle=False, progress=False)
+    nets[1].fit(X, is_two.astype(int), shuffle=False, progress=False)
+    assert nets[0].history["loss"] == nets[1].history["loss"]
+    np.testing.assert_array_equal(cl.one_hot(is_two), np.eye(2)[is_two.astype(int)])
+
+
+@pytest.mark.parametrize("n_classes", [3.0, 0])
+def test_one_hot_with_a_bad_number_of_classes(n_classes):
+    with pytest.raises(cl.CourseError, match="n_classes must be a positive integer"):
+        cl.one_hot(np.array([0, 1, 2]), n_classes=n_classes)
