@@ -323,3 +323,17 @@ def test_boolean_labels_are_the_classes_0_and_1():
 def test_one_hot_with_a_bad_number_of_classes(n_classes):
     with pytest.raises(cl.CourseError, match="n_classes must be a positive integer"):
         cl.one_hot(np.array([0, 1, 2]), n_classes=n_classes)
+
+
+# ----------------------------------------------------------- metrics and data helpers
+def test_accuracy_of_one_hot_rows_is_refused_not_counted_entry_by_entry():
+    y_true = np.eye(3)[[0, 1, 2, 0]]
+    y_pred = np.eye(3)[[0, 1, 2, 1]]   # 3 of 4 right; entry by entry it would say 10/12
+    with pytest.raises(cl.CourseError, match=r"labels of shape \(n,\), but got shape \(4, 3\).*argmax\(axis=1\)"):
+        cl.accuracy(y_true, y_pred)
+    assert cl.accuracy(y_true.argmax(axis=1), y_pred.argmax(axis=1)) == 0.75
+
+
+def test_accuracy_of_nothing_is_an_error_not_nan():
+    with pytest.raises(cl.CourseError, match="empty: accuracy needs at least one example"):
+        cl.accuracy([], [])
