@@ -337,3 +337,16 @@ def test_accuracy_of_one_hot_rows_is_refused_not_counted_entry_by_entry():
 def test_accuracy_of_nothing_is_an_error_not_nan():
     with pytest.raises(cl.CourseError, match="empty: accuracy needs at least one example"):
         cl.accuracy([], [])
+
+
+@pytest.mark.parametrize("fn, kwargs, match", [
+    (cl.standardize, {"mean": 0}, "standardize got mean but not std"),
+    (cl.standardize, {"std": 1}, "standardize got std but not mean"),
+    (cl.normalize, {"low": 0}, r"normalize got low but not high.*normalize\(X_test, low, high\)"),
+])
+def test_half_of_the_training_statistics_is_refused(fn, kwargs, match):
+    X, _ = _data()
+    _, first, second = fn(X)
+    stats = {k: (first if i == 0 else second) for i, k in enumerate(kwargs)}
+    with pytest.raises(cl.CourseError, match=match):
+        fn(3 * X, **stats)
