@@ -350,3 +350,12 @@ def test_half_of_the_training_statistics_is_refused(fn, kwargs, match):
     stats = {k: (first if i == 0 else second) for i, k in enumerate(kwargs)}
     with pytest.raises(cl.CourseError, match=match):
         fn(3 * X, **stats)
+
+
+@pytest.mark.parametrize("cost", [cl.mse, cl.quadratic_cost, cl.binary_cross_entropy, cl.cross_entropy])
+def test_a_cost_of_a_column_against_a_flat_array_is_refused_not_broadcast(cost):
+    a = np.array([[0.2], [0.7], [0.9]])     # net.predict of a one-output network: (n, 1)
+    y = np.array([0.0, 1.0, 1.0])           # the targets as loaded: (n,)
+    with pytest.raises(cl.CourseError, match=r"shape \(3, 1\) but targets y have shape \(3,\).*y\.reshape\(a\.shape\)"):
+        cost(a, y)
+    assert np.isfinite(cost(a, y.reshape(a.shape)))
