@@ -306,6 +306,13 @@ class Sequential:
                     f"target row to be a probability distribution, one-hot or soft labels >= 0 "
                     f"summing to 1 ({bad.size} rows are not). For several labels per example use "
                     f"Sigmoid() outputs with loss='binary_crossentropy'.")
+        if getattr(self, "_fused", False) and self.loss.fuses_with == "sigmoid" \
+                and (Y.min() < 0 or Y.max() > 1):
+            raise CourseError(
+                f"{name} has targets from {Y.min():.4g} to {Y.max():.4g}, but sigmoid outputs with "
+                f"binary cross-entropy need every target in [0, 1]: 0/1 labels or probabilities. "
+                f"For more classes use Dense(n, k) + Softmax() with integer labels; for other "
+                f"numbers use loss='mse'.")
         labels = np.argmax(Y, axis=1) if (self.loss is not None and self.loss.is_classification
                                           and k > 1) else None
         return Y.astype(self.dtype, copy=False), labels

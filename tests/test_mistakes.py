@@ -359,3 +359,13 @@ def test_a_cost_of_a_column_against_a_flat_array_is_refused_not_broadcast(cost):
     with pytest.raises(cl.CourseError, match=r"shape \(3, 1\) but targets y have shape \(3,\).*y\.reshape\(a\.shape\)"):
         cost(a, y)
     assert np.isfinite(cost(a, y.reshape(a.shape)))
+
+
+@pytest.mark.parametrize("targets", [[0.0, 2.0], [-1.0, 1.0]])
+def test_binary_cross_entropy_targets_outside_0_1_are_refused(targets):
+    X, y = _data()
+    Y = np.array(targets)[y % 2].reshape(-1, 1)
+    net = cl.Sequential([cl.Dense(4, 1), cl.Sigmoid()], rng=0).compile("binary_crossentropy")
+    with pytest.raises(cl.CourseError, match=r"targets from .* need every target in \[0, 1\]"):
+        net.fit(X, Y, progress=False)
+    net.fit(X, (y % 2).reshape(-1, 1).astype(float), progress=False)   # 0/1 as floats: fine
