@@ -294,6 +294,11 @@ class Sequential:
             if Y.shape[1] == 1 and k > 1 and np.all(Y == np.round(Y)):
                 raise CourseError(f"{name} is a column of labels, shape {Y.shape}; labels must be "
                                   f"1-D, shape ({n},): pass {name}.ravel().")
+            if k == 1 and classifying:
+                raise CourseError(
+                    f"{name} has {Y.shape[1]} columns, but this network has one sigmoid output, for "
+                    f"two classes: pass labels 0/1 of shape ({n},), e.g. {name}.argmax(axis=1) for "
+                    f"one-hot rows. For more classes end the network with Dense(n, k) + Softmax().")
             raise CourseError(f"{name} has {Y.shape[1]} columns but the network has {k} outputs. "
                               f"For class labels pass integers 0..{k - 1}, or one-hot rows.")
         if getattr(self, "_fused", False) and self.loss.fuses_with == "softmax":

@@ -369,3 +369,10 @@ def test_binary_cross_entropy_targets_outside_0_1_are_refused(targets):
     with pytest.raises(cl.CourseError, match=r"targets from .* need every target in \[0, 1\]"):
         net.fit(X, Y, progress=False)
     net.fit(X, (y % 2).reshape(-1, 1).astype(float), progress=False)   # 0/1 as floats: fine
+
+
+def test_one_hot_rows_for_a_single_sigmoid_output_get_advice_that_fits():
+    X, y = _data()
+    net = cl.Sequential([cl.Dense(4, 1), cl.Sigmoid()], rng=0).compile("binary_crossentropy")
+    with pytest.raises(cl.CourseError, match=r"one sigmoid output.*labels 0/1 of shape \(64,\).*argmax\(axis=1\)"):
+        net.fit(X, np.eye(2)[y % 2], progress=False)
