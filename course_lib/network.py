@@ -122,6 +122,9 @@ class Sequential:
         for name, value in (("l1", l1), ("l2", l2)):
             if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not value >= 0:
                 raise CourseError(f"{name} is a penalty strength and must be >= 0, but got {value!r}.")
+            if not math.isfinite(value):
+                raise CourseError(f"{name} must be a finite penalty strength such as 1e-4, but got "
+                                  f"{value!r}: the cost would be infinite.")
         self.l1, self.l2 = float(l1), float(l2)
         self._check_loss_fits()
         self._share_buffers()

@@ -376,3 +376,9 @@ def test_one_hot_rows_for_a_single_sigmoid_output_get_advice_that_fits():
     net = cl.Sequential([cl.Dense(4, 1), cl.Sigmoid()], rng=0).compile("binary_crossentropy")
     with pytest.raises(cl.CourseError, match=r"one sigmoid output.*labels 0/1 of shape \(64,\).*argmax\(axis=1\)"):
         net.fit(X, np.eye(2)[y % 2], progress=False)
+
+
+@pytest.mark.parametrize("penalty", ["l1", "l2"])
+def test_an_infinite_penalty_is_refused_at_compile(penalty):
+    with pytest.raises(cl.CourseError, match=f"{penalty} must be a finite penalty strength"):
+        _classifier().compile(**{penalty: float("inf")})
