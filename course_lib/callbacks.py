@@ -55,6 +55,7 @@ class LearningRateSchedule:
 
 def step_decay(initial, factor=0.5, every=2):
     """A schedule: multiply the learning rate by ``factor`` every ``every`` epochs."""
+    check_positive(every, "every", integer=True, example=2)
     return lambda epoch: initial * factor ** (epoch // every)
 
 
@@ -64,5 +65,6 @@ def cosine_decay(initial, epochs, final=None):
     ``final`` defaults to initial / 1000: a learning rate must stay positive, and the schedule is
     asked for one more epoch's rate after the last epoch ends.
     """
+    check_positive(epochs, "epochs", integer=True, example=10)
     final = initial * 1e-3 if final is None else final
     return lambda epoch: final + 0.5 * (initial - final) * (1 + np.cos(np.pi * min(epoch, epochs) / epochs))

@@ -382,3 +382,11 @@ def test_one_hot_rows_for_a_single_sigmoid_output_get_advice_that_fits():
 def test_an_infinite_penalty_is_refused_at_compile(penalty):
     with pytest.raises(cl.CourseError, match=f"{penalty} must be a finite penalty strength"):
         _classifier().compile(**{penalty: float("inf")})
+
+
+def test_schedules_over_zero_epochs_are_refused_when_made():
+    from course_lib.callbacks import cosine_decay, step_decay
+    with pytest.raises(cl.CourseError, match="epochs must be a positive integer, but got 0"):
+        cosine_decay(0.1, 0)
+    with pytest.raises(cl.CourseError, match="every must be a positive integer, but got 0"):
+        step_decay(0.1, every=0)
