@@ -25,6 +25,10 @@ class EarlyStopping:
         if self.monitor not in logs:
             raise CourseError(f"EarlyStopping monitors {self.monitor!r}, but the epoch logs have only "
                               f"{sorted(logs)}. Pass validation_data to fit, or monitor 'loss'.")
+        if epoch == 0:
+            # A new fit: forget the best of an earlier one (maybe of another network, whose
+            # weights would otherwise be "restored" into this one).
+            self.best = self.best_epoch = self._best_params = None
         value = logs[self.monitor]
         better = self.best is None or (value < self.best if self.mode == "min" else value > self.best)
         if better:

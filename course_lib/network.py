@@ -581,6 +581,8 @@ def _check_fit_settings(n, epochs, batch_size):
 
 
 def _checked_callbacks(callbacks) -> list:
+    if callbacks is None:
+        return []   # callbacks=None, as in Keras: none
     callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
     for cb in callbacks:
         if isinstance(cb, type):

@@ -390,3 +390,21 @@ def test_schedules_over_zero_epochs_are_refused_when_made():
         cosine_decay(0.1, 0)
     with pytest.raises(cl.CourseError, match="every must be a positive integer, but got 0"):
         step_decay(0.1, every=0)
+
+
+def test_callbacks_none_means_no_callbacks():
+    X, y = _data()
+    assert len(_classifier().fit(X, y, epochs=2, callbacks=None, progress=False)["loss"]) == 2
+
+
+def test_an_early_stopping_object_reused_for_a_second_fit_starts_afresh():
+    X, y = _data()
+    stop = cl.EarlyStopping("loss", patience=1)
+    first = _classifier().compile(optimizer=cl.SGD(0.5))
+    first.fit(X, y, epochs=2, callbacks=[stop], progress=False)
+    second = cl.Sequential([cl.Dense(4, 5), cl.Tanh(), cl.Dense(5, 3), cl.Softmax()], rng=5)
+    second.compile(optimizer=cl.SGD(1e-6))
+    second.fit(X, y, epochs=4, callbacks=[stop], progress=False)
+    # It used to stop at once and copy the first network's weights into the second.
+    assert len(second.history["loss"]) == 4
+    assert not np.array_equal(second.layers[0].W, first.layers[0].W)
