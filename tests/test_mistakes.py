@@ -408,3 +408,35 @@ def test_an_early_stopping_object_reused_for_a_second_fit_starts_afresh():
     # It used to stop at once and copy the first network's weights into the second.
     assert len(second.history["loss"]) == 4
     assert not np.array_equal(second.layers[0].W, first.layers[0].W)
+
+
+# ----------------------------------------------------------- file-system faults
+@pytest.mark.parametrize("target", ["folder", "folder.npz"])
+def test_saving_onto_a_folder_is_refused(tmp_path, target):
+    (tmp_path / target).mkdir()
+    net = _classifier()
+    with pytest.raises(cl.CourseError, match=rf"{target}: it is a folder.*{target}/model\.npz"):
+        net.save(tmp_path / target)
+    assert not (tmp_path / "folder.npz").is_file()   # numpy used to write beside the folder
+
+
+def test_saving_into_a_read_only_folder_names_the_problem(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):   # root ignores file modes, so the refusal is simulated
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(np, "savez", refuse)
+    with pytest.raises(cl.CourseError, match=r"Cannot save to .*model\.npz: Permission denied.*can write to"):
+        _classifier().save(tmp_path / "model.npz")
+
+
+@pytest.mark.parametrize("call", [lambda net: net.save(None), lambda net: cl.load_model(net)])
+def test_a_path_that_is_not_a_file_name(call):
+    with pytest.raises(cl.CourseError, match=r"path must be a file name such as 'model\.npz'"):
+        call(_classifier())
+
+
+def test_a_home_folder_tilde_is_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    net = _classifier()
+    assert net.save("~/model.npz") == tmp_path / "model.npz"
+    assert (tmp_path / "model.npz").is_file()
+    np.testing.assert_array_equal(cl.load_model("~/model.npz").layers[0].W, net.layers[0].W)
