@@ -440,3 +440,17 @@ def test_a_home_folder_tilde_is_expanded(tmp_path, monkeypatch):
     assert net.save("~/model.npz") == tmp_path / "model.npz"
     assert (tmp_path / "model.npz").is_file()
     np.testing.assert_array_equal(cl.load_model("~/model.npz").layers[0].W, net.layers[0].W)
+
+
+# ----------------------------------------------------------- gradient checking
+def test_numerical_gradient_of_a_function_that_takes_x():
+    x = np.zeros(3)
+    with pytest.raises(cl.CourseError, match=r"calls f\(\) with no arguments, but f needs x.*lambda: cost\(x\)"):
+        cl.numerical_gradient(lambda x: np.sum(x ** 2), x)
+
+
+def test_numerical_gradient_of_a_function_that_returns_an_array():
+    x = np.zeros(3)
+    with pytest.raises(cl.CourseError, match=r"must return one number.*shape \(3,\).*np\.sum"):
+        cl.numerical_gradient(lambda: x ** 2, x)
+    np.testing.assert_allclose(cl.numerical_gradient(lambda: np.sum((x - 1) ** 2), x), -2.0)
