@@ -82,6 +82,14 @@ def check_layer(layer, x, rng=None, h=1e-5) -> dict[str, float]:
     """
     rng = rng if rng is not None else np.random.default_rng(0)
     x = np.array(x, dtype=np.float64)
+    declared = getattr(layer, "n_in_declared", None)
+    if layer.n_in is None and declared is not None:
+        raise CourseError(f"{layer!r} has no weights yet: a layer gets them when it is built. Build "
+                          f"it first, layer.build({declared}, np.random.default_rng(0), np.float64), "
+                          f"or check a layer of a network, e.g. net.layers[0].")
+    if layer.n_in is not None and (x.ndim != 2 or x.shape[1] != layer.n_in):
+        raise CourseError(f"x has shape {x.shape}, but {layer!r} takes inputs of shape (n, {layer.n_in}): "
+                          f"one row per example.")
     r = rng.normal(size=layer.forward(x).shape)
     layer.forward(x)
     saved_flag, layer.needs_input_grad = layer.needs_input_grad, True

@@ -454,3 +454,16 @@ def test_numerical_gradient_of_a_function_that_returns_an_array():
     with pytest.raises(cl.CourseError, match=r"must return one number.*shape \(3,\).*np\.sum"):
         cl.numerical_gradient(lambda: x ** 2, x)
     np.testing.assert_allclose(cl.numerical_gradient(lambda: np.sum((x - 1) ** 2), x), -2.0)
+
+
+def test_check_layer_of_an_unbuilt_layer():
+    with pytest.raises(cl.CourseError, match=r"no weights yet.*layer\.build\(4, np\.random\.default_rng\(0\), np\.float64\)"):
+        cl.check_layer(cl.Dense(4, 3), np.ones((2, 4)))
+
+
+def test_check_layer_with_inputs_of_the_wrong_width():
+    layer = cl.Dense(4, 3)
+    layer.build(4, np.random.default_rng(0), np.float64)
+    with pytest.raises(cl.CourseError, match=r"x has shape \(2, 5\), but Dense\(4 -> 3\) takes inputs of shape \(n, 4\)"):
+        cl.check_layer(layer, np.ones((2, 5)))
+    assert max(cl.check_layer(layer, np.ones((2, 4))).values()) < 1e-7
