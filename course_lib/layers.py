@@ -98,8 +98,8 @@ class Dense(Layer):
                 f"before it produces {n_in}. Make the previous layer's n_out equal this n_in.")
         self.n_in = n_in
         shape = (self.n_in, self.n_out)
-        self.params = {"W": np.asarray(self._weight_init(shape, rng), dtype=dtype),
-                       "b": np.asarray(self._bias_init((self.n_out,), rng), dtype=dtype)}
+        self.params = {"W": _initial(self._weight_init, shape, rng, dtype, "W"),
+                       "b": _initial(self._bias_init, (self.n_out,), rng, dtype, "b")}
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
         return self.n_out
 
@@ -135,6 +135,21 @@ class Dense(Layer):
 
     def __repr__(self):
         return f"Dense({self.n_in_declared} -> {self.n_out})"
+
+
+def _initial(init, shape, rng, dtype, name) -> np.ndarray:
+    """Initial values for parameter ``name`` from an initializer, called as init(shape, rng)."""
+    try:
+        values = np.asarray(init(shape, rng), dtype=dtype)
+    except TypeError as exc:
+        raise CourseError(f"The initializer for {name} failed when called as f(shape, rng): {exc}. "
+                          f"A custom initializer takes the shape and a np.random.Generator, e.g. "
+                          f"lambda shape, rng: rng.normal(0, 0.1, size=shape).") from None
+    if values.shape != shape:
+        raise CourseError(f"The initializer for {name} returned an array of shape {values.shape}, "
+                          f"but {name} has shape {shape}. Return an array of the shape it is "
+                          f"given, e.g. rng.normal(0, 0.1, size=shape).")
+    return values
 
 
 def _slope(value, name) -> float:
@@ -335,7 +350,7 @@ class Maxout(Layer):
                               f"but the layer before it produces {n_in}.")
         self.n_in = n_in
         shape = (n_in, self.n_out * self.pieces)
-        self.params = {"W": np.asarray(self._weight_init(shape, rng), dtype=dtype),
+        self.params = {"W": _initial(self._weight_init, shape, rng, dtype, "W"),
                        "b": np.zeros(self.n_out * self.pieces, dtype=dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         return self.n_out

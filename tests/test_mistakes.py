@@ -467,3 +467,14 @@ def test_check_layer_with_inputs_of_the_wrong_width():
     with pytest.raises(cl.CourseError, match=r"x has shape \(2, 5\), but Dense\(4 -> 3\) takes inputs of shape \(n, 4\)"):
         cl.check_layer(layer, np.ones((2, 5)))
     assert max(cl.check_layer(layer, np.ones((2, 4))).values()) < 1e-7
+
+
+# ----------------------------------------------------------- custom initializers
+def test_an_initializer_returning_the_wrong_shape_is_refused():
+    with pytest.raises(cl.CourseError, match=r"initializer for W returned an array of shape \(3,\), but W has shape \(4, 3\)"):
+        cl.Sequential([cl.Dense(4, 3, weight_init=lambda shape, rng: np.zeros(3))], rng=0)
+
+
+def test_an_initializer_without_the_rng_argument_is_explained():
+    with pytest.raises(cl.CourseError, match=r"initializer for W failed when called as f\(shape, rng\)"):
+        cl.Sequential([cl.Dense(4, 3, weight_init=lambda shape: np.zeros(shape))], rng=0)
