@@ -28,6 +28,10 @@ def as_matrix(X, name: str = "X", n_features: int | None = None, dtype=None) -> 
     Rows are examples. A 1-D array is refused rather than guessed at, because a
     single example (d,) and a column of n scalars (n,) look the same.
     """
+    if isinstance(X, tuple) and X and isinstance(X[0], np.ndarray) and X[0].ndim == 2:
+        raise CourseError(f"{name} is a tuple of {len(X)} items, the first an array of shape "
+                          f"{X[0].shape}, not one array. Functions such as standardize return "
+                          f"several results: unpack them, e.g. X_std, mean, std = standardize(X).")
     try:
         arr = np.asarray(X, dtype=dtype if dtype is not None else None)
     except (TypeError, ValueError) as exc:
@@ -36,6 +40,10 @@ def as_matrix(X, name: str = "X", n_features: int | None = None, dtype=None) -> 
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise CourseError(f"{name} must hold numbers, but its dtype is {arr.dtype}. "
                           f"Convert it with np.asarray({name}, dtype=float).")
+    if np.iscomplexobj(arr):
+        raise CourseError(f"{name} holds complex numbers (dtype {arr.dtype}), but a network computes "
+                          f"with real ones, and converting would drop the imaginary parts. Pass "
+                          f"the part you mean: {name}.real, or the magnitude np.abs({name}).")
     if arr.ndim == 1:
         raise CourseError(
             f"{name} must be 2-D with shape (n_examples, n_features), but it is 1-D with "
@@ -74,6 +82,8 @@ def check_labels(y, n_examples: int | None = None, n_classes: int | None = None,
                           f"but it has shape {arr.shape}.")
     if arr.size == 0:
         raise CourseError(f"{name} is empty: it needs at least one label.")
+    if arr.dtype == bool:
+        arr = arr.astype(np.intp)   # y = (labels == 3): False/True are the classes 0 and 1
     if not np.issubdtype(arr.dtype, np.integer):
         if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
             raise CourseError(f"{name} contains NaN or infinite labels; every example needs a class "

@@ -25,6 +25,10 @@ class EarlyStopping:
         if self.monitor not in logs:
             raise CourseError(f"EarlyStopping monitors {self.monitor!r}, but the epoch logs have only "
                               f"{sorted(logs)}. Pass validation_data to fit, or monitor 'loss'.")
+        if epoch == 0:
+            # A new fit: forget the best of an earlier one (maybe of another network, whose
+            # weights would otherwise be "restored" into this one).
+            self.best = self.best_epoch = self._best_params = None
         value = logs[self.monitor]
         better = self.best is None or (value < self.best if self.mode == "min" else value > self.best)
         if better:
@@ -55,6 +59,7 @@ class LearningRateSchedule:
 
 def step_decay(initial, factor=0.5, every=2):
     """A schedule: multiply the learning rate by ``factor`` every ``every`` epochs."""
+    check_positive(every, "every", integer=True, example=2)
     return lambda epoch: initial * factor ** (epoch // every)
 
 
@@ -64,5 +69,6 @@ def cosine_decay(initial, epochs, final=None):
     ``final`` defaults to initial / 1000: a learning rate must stay positive, and the schedule is
     asked for one more epoch's rate after the last epoch ends.
     """
+    check_positive(epochs, "epochs", integer=True, example=10)
     final = initial * 1e-3 if final is None else final
     return lambda epoch: final + 0.5 * (initial - final) * (1 + np.cos(np.pi * min(epoch, epochs) / epochs))

@@ -303,6 +303,8 @@ def make_house_prices(n=500, noise=20.0, rng=None):
 # ---------------------------------------------------------------- preprocessing
 def one_hot(y, n_classes=None) -> np.ndarray:
     """Integer labels (n,) -> one-hot rows (n, n_classes)."""
+    if n_classes is not None:
+        check_positive(n_classes, "n_classes", integer=True, example=10)
     y = check_labels(y, n_classes=n_classes)
     k = n_classes if n_classes is not None else int(y.max()) + 1
     return np.eye(k)[y]
@@ -315,10 +317,21 @@ def standardize(X, mean=None, std=None):
     Constant columns keep std 1 so that nothing divides by zero.
     """
     X = as_matrix(X, "X")
+    _both_or_neither(mean, std, "mean", "std", "standardize")
     mean = X.mean(axis=0) if mean is None else _column_stats(mean, "mean", X)
     std = X.std(axis=0) if std is None else _column_stats(std, "std", X)
     std = np.where(std > 0, std, 1.0)
     return (X - mean) / std, mean, std
+
+
+def _both_or_neither(first, second, name1, name2, fn):
+    """Training statistics come in pairs: one from the training data and one from X is a mix-up."""
+    if (first is None) != (second is None):
+        given, missing = (name1, name2) if second is None else (name2, name1)
+        raise CourseError(f"{fn} got {given} but not {missing}, so {missing} would come from this X "
+                          f"while {given} comes from elsewhere. Pass both from the training data: "
+                          f"{fn}(X_test, {name1}, {name2}), with {name1} and {name2} as {fn}(X_train) "
+                          f"returned them.")
 
 
 def _column_stats(values, name, X):
@@ -334,6 +347,7 @@ def _column_stats(values, name, X):
 def normalize(X, low=None, high=None):
     """Rescale each column to [0, 1] by its min and max; return (X_norm, low, high)."""
     X = as_matrix(X, "X")
+    _both_or_neither(low, high, "low", "high", "normalize")
     low = X.min(axis=0) if low is None else _column_stats(low, "low", X)
     high = X.max(axis=0) if high is None else _column_stats(high, "high", X)
     return (X - low) / np.where(high > low, high - low, 1.0), low, high

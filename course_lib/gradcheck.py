@@ -8,6 +8,8 @@ larger means it is wrong.
 """
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from ._validation import CourseError
@@ -29,6 +31,7 @@ def numerical_gradient(f, x, h=1e-5):
     if not (isinstance(x, np.ndarray) and x.dtype == np.float64):
         raise CourseError("numerical_gradient needs x as a float64 ndarray (float32 is too coarse "
                           "for finite differences). Use x.astype(np.float64).")
+    _check_cost_function(f)
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"])
     for _ in it:
@@ -39,8 +42,29 @@ def numerical_gradient(f, x, h=1e-5):
         x[i] = old - h
         f_minus = f()
         x[i] = old
+        if np.size(f_plus) != 1:
+            raise CourseError(f"f() must return one number, the cost, but it returned an array of "
+                              f"shape {np.shape(f_plus)}. Sum or average it, e.g. "
+                              f"lambda: np.sum((a - y) ** 2).")
         grad[i] = (f_plus - f_minus) / (2 * h)
     return grad
+
+
+def _check_cost_function(f):
+    """f is called as f(): one that needs arguments would fail deep inside with a TypeError."""
+    if not callable(f):
+        raise CourseError(f"f must be a function of no arguments that returns the cost, but got "
+                          f"{f!r}. Use e.g. numerical_gradient(lambda: cost(x), x).")
+    try:
+        params = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):   # some built-ins have no signature: trust them
+        return
+    needed = [p.name for p in params if p.default is p.empty
+              and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if needed:
+        raise CourseError(f"numerical_gradient calls f() with no arguments, but f needs "
+                          f"{', '.join(needed)}. Let f read x itself, e.g. "
+                          f"numerical_gradient(lambda: cost(x), x).")
 
 
 def check_function(fn, prime, z, h=1e-5) -> float:
@@ -58,6 +82,14 @@ def check_layer(layer, x, rng=None, h=1e-5) -> dict[str, float]:
     """
     rng = rng if rng is not None else np.random.default_rng(0)
     x = np.array(x, dtype=np.float64)
+    declared = getattr(layer, "n_in_declared", None)
+    if layer.n_in is None and declared is not None:
+        raise CourseError(f"{layer!r} has no weights yet: a layer gets them when it is built. Build "
+                          f"it first, layer.build({declared}, np.random.default_rng(0), np.float64), "
+                          f"or check a layer of a network, e.g. net.layers[0].")
+    if layer.n_in is not None and (x.ndim != 2 or x.shape[1] != layer.n_in):
+        raise CourseError(f"x has shape {x.shape}, but {layer!r} takes inputs of shape (n, {layer.n_in}): "
+                          f"one row per example.")
     r = rng.normal(size=layer.forward(x).shape)
     layer.forward(x)
     saved_flag, layer.needs_input_grad = layer.needs_input_grad, True

@@ -74,10 +74,24 @@ class Dense(Layer):
     def __init__(self, n_in, n_out, weight_init="glorot_uniform", bias_init="zeros"):
         super().__init__()
         self.n_in_declared = check_positive(n_in, "Dense n_in (number of inputs)", integer=True)
-        self.n_out = check_positive(n_out, "Dense n_out (number of units)", integer=True)
+        self.n_out = n_out
         self._weight_init = get_initializer(weight_init)
         self._bias_init = get_initializer(bias_init)
         self.weight_init, self.bias_init = weight_init, bias_init
+
+    @property
+    def n_out(self):
+        return self._n_out
+
+    @n_out.setter
+    def n_out(self, value):
+        # Changing the width of a built layer would leave its W as it was: say so.
+        if "W" in self.params:
+            raise CourseError(
+                f"{self!r} is built already: its W has shape {self.params['W'].shape}, and setting "
+                f"n_out would not change it. Make a new layer, Dense({self.n_in_declared}, {value}), "
+                f"and a new network with it.")
+        self._n_out = check_positive(value, "Dense n_out (number of units)", integer=True)
 
     def build(self, n_in, rng, dtype):
         if n_in != self.n_in_declared:
@@ -86,8 +100,8 @@ class Dense(Layer):
                 f"before it produces {n_in}. Make the previous layer's n_out equal this n_in.")
         self.n_in = n_in
         shape = (self.n_in, self.n_out)
-        self.params = {"W": np.asarray(self._weight_init(shape, rng), dtype=dtype),
-                       "b": np.asarray(self._bias_init((self.n_out,), rng), dtype=dtype)}
+        self.params = {"W": _initial(self._weight_init, shape, rng, dtype, "W"),
+                       "b": _initial(self._bias_init, (self.n_out,), rng, dtype, "b")}
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
         return self.n_out
 
@@ -123,6 +137,21 @@ class Dense(Layer):
 
     def __repr__(self):
         return f"Dense({self.n_in_declared} -> {self.n_out})"
+
+
+def _initial(init, shape, rng, dtype, name) -> np.ndarray:
+    """Initial values for parameter ``name`` from an initializer, called as init(shape, rng)."""
+    try:
+        values = np.asarray(init(shape, rng), dtype=dtype)
+    except TypeError as exc:
+        raise CourseError(f"The initializer for {name} failed when called as f(shape, rng): {exc}. "
+                          f"A custom initializer takes the shape and a np.random.Generator, e.g. "
+                          f"lambda shape, rng: rng.normal(0, 0.1, size=shape).") from None
+    if values.shape != shape:
+        raise CourseError(f"The initializer for {name} returned an array of shape {values.shape}, "
+                          f"but {name} has shape {shape}. Return an array of the shape it is "
+                          f"given, e.g. rng.normal(0, 0.1, size=shape).")
+    return values
 
 
 def _slope(value, name) -> float:
@@ -322,7 +351,7 @@ class Maxout(Layer):
                               f"but the layer before it produces {n_in}.")
         self.n_in = n_in
         shape = (n_in, self.n_out * self.pieces)
-        self.params = {"W": np.asarray(self._weight_init(shape, rng), dtype=dtype),
+        self.params = {"W": _initial(self._weight_init, shape, rng, dtype, "W"),
                        "b": np.zeros(self.n_out * self.pieces, dtype=dtype)}
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         return self.n_out
@@ -366,7 +395,16 @@ class Dropout(Layer):
 
     def __init__(self, rate):
         super().__init__()
-        self.rate = check_rate(rate, "Dropout rate")
+        self.rate = rate
+
+    @property
+    def rate(self):
+        return self._rate
+
+    @rate.setter
+    def rate(self, value):
+        # A setter, so that a rate changed later (e.g. to 1.0) is checked as the constructor's is.
+        self._rate = check_rate(value, "Dropout rate")
 
     def build(self, n_in, rng, dtype):
         self.n_in, self.rng, self.dtype = n_in, rng, np.dtype(dtype)

@@ -24,18 +24,21 @@ def _eps(a) -> float:
 def quadratic_cost(a, y):
     """C = (1/n) sum_x 1/2 ||a - y||^2, Nielsen's quadratic cost."""
     a, y = np.asarray(a), np.asarray(y)
+    _check_pair(a, y)   # (n, 1) against (n,) would broadcast to (n, n) and mean nothing
     return 0.5 * float(np.sum((a - y) ** 2)) / len(a)
 
 
 def mse(a, y):
     """Mean squared error, the mean of (y - a)^2 over every example and output."""
     a, y = np.asarray(a), np.asarray(y)
+    _check_pair(a, y)   # (n, 1) against (n,) would broadcast to (n, n) and mean nothing
     return float(np.mean((a - y) ** 2))
 
 
 def binary_cross_entropy(a, y):
     """C = -(1/n) sum_x sum_j [y ln a + (1 - y) ln(1 - a)], for sigmoid outputs in (0, 1)."""
     a, y = np.asarray(a), np.asarray(y)
+    _check_pair(a, y)   # (n, 1) against (n,) would broadcast to (n, n) and mean nothing
     eps = _eps(a)
     a = np.clip(a, eps, 1 - eps)
     return -float(np.sum(y * np.log(a) + (1 - y) * np.log(1 - a))) / len(a)
@@ -47,6 +50,7 @@ def cross_entropy(a, y):
     With one-hot y this is the log-likelihood cost -ln a_y of the correct class.
     """
     a, y = np.asarray(a), np.asarray(y)
+    _check_pair(a, y)   # (n, 1) against (n,) would broadcast to (n, n) and mean nothing
     return -float(np.sum(y * np.log(np.clip(a, _eps(a), 1.0)))) / len(a)
 
 
@@ -180,6 +184,10 @@ def get_loss(loss) -> Loss:
 
 def _check_pair(a, y):
     """Shape check for direct calls; the network validates its own inputs before this point."""
+    if np.shape(a) != np.shape(y) and np.size(a) == np.size(y) and np.ndim(a) + np.ndim(y) == 3:
+        raise CourseError(f"outputs a have shape {np.shape(a)} but targets y have shape {np.shape(y)}: "
+                          f"the same values as a column and as a flat array, which NumPy would "
+                          f"pair all with all. Make them one shape, e.g. y.reshape(a.shape).")
     if np.shape(a) != np.shape(y):
         raise CourseError(f"outputs a have shape {np.shape(a)} but targets y have shape "
                           f"{np.shape(y)}; they must match. For class labels, use one_hot(y, k).")

@@ -12,6 +12,13 @@ def accuracy(y_true, y_pred) -> float:
     if y_true.shape != y_pred.shape:
         raise CourseError(f"y_true has shape {y_true.shape} but y_pred has {y_pred.shape}; "
                           f"pass one predicted label per example (use net.predict(X)).")
+    if y_true.ndim != 1:
+        # Comparing one-hot rows entry by entry would count every correct 0 as a hit.
+        raise CourseError(f"accuracy compares labels of shape (n,), but got shape {y_true.shape}. "
+                          f"For one-hot rows or probabilities, take the labels first: "
+                          f"y.argmax(axis=1).")
+    if y_true.size == 0:
+        raise CourseError("y_true and y_pred are empty: accuracy needs at least one example.")
     return float(np.mean(y_true == y_pred))
 
 

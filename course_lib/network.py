@@ -65,6 +65,8 @@ class Sequential:
         self.l1 = self.l2 = 0.0
         self.history: dict[str, list] = {}
         self.stop_training = False
+        self._added: tuple[Layer, ...] = ()      # the layers as add() built them (see _require_layers)
+        self._compiled_optimizer = None
         if isinstance(layers, Layer):
             raise CourseError(f"Sequential takes a list of layers, but got the single layer {layers!r}. "
                               f"Wrap it in a list: Sequential([layer, ...]).")
@@ -102,6 +104,7 @@ class Sequential:
         _rounding_canary(layer)
         layer._network = weakref.ref(self)
         self.layers.append(layer)
+        self._added = tuple(self.layers)
         if self.optimizer is not None:
             self._share_buffers()   # compiled already: include the new layer's parameters
         return self
@@ -115,7 +118,21 @@ class Sequential:
         """
         self._require_layers()
         self.loss = get_loss(loss)
-        optimizer = get_optimizer(optimizer, learning_rate)
+        self._use_optimizer(get_optimizer(optimizer, learning_rate))
+        for name, value in (("l1", l1), ("l2", l2)):
+            infinite = isinstance(value, float) and value == math.inf   # refused just below, in words
+            if not (in_range(value, 0.0, math.inf) or infinite):
+                raise CourseError(f"{name} is a penalty strength and must be >= 0, but got {value!r}.")
+            if not math.isfinite(value):
+                raise CourseError(f"{name} must be a finite penalty strength such as 1e-4, but got "
+                                  f"{value!r}: the cost would be infinite.")
+        self.l1, self.l2 = float(l1), float(l2)
+        self._check_loss_fits()
+        self._share_buffers()
+        return self
+
+    def _use_optimizer(self, optimizer):
+        """Make ``optimizer`` this network's own, refusing one that trains another network."""
         owner = getattr(optimizer, "_network", None)
         if owner is not None and owner() is not None and owner() is not self:
             raise CourseError(
@@ -124,11 +141,11 @@ class Sequential:
                 f"e.g. compile(..., optimizer={type(optimizer).__name__}(...)) or a name such as "
                 f"optimizer='adam'.")
         optimizer._network = weakref.ref(self)
-        self.optimizer = optimizer
-        for name, value in (("l1", l1), ("l2", l2)):
-            if not in_range(value, 0.0, math.inf):
-                raise CourseError(f"{name} is a penalty strength and must be >= 0, but got {value!r}.")
-        self.l1, self.l2 = float(l1), float(l2)
+        self.optimizer = self._compiled_optimizer = optimizer
+
+    def _check_loss_fits(self):
+        """The loss must suit the last layer. Checked by compile, and again before every use,
+        because layers can be added, or net.loss replaced, after compile."""
         last = self.layers[-1]
         wanted = self.loss.fuses_with
         if wanted and not (isinstance(last, Activation) and last.name == wanted):
@@ -141,8 +158,6 @@ class Sequential:
                 "could never learn. For two classes use Dense(n, 1) + Sigmoid() with "
                 "loss='binary_crossentropy', or Dense(n, 2) + Softmax() with integer labels.")
         self._fused = bool(wanted)
-        self._share_buffers()
-        return self
 
     def _share_buffers(self):
         """Move all parameters, and all gradients, into one contiguous buffer each.
@@ -185,12 +200,30 @@ class Sequential:
         if not self.layers:
             raise CourseError("This network has no layers yet. Add some first, e.g. "
                               "Sequential([Dense(784, 10), Softmax()]) or net.add(Dense(784, 10)).")
+        if not isinstance(self.layers, list) or tuple(self.layers) != self._added:
+            # A layer gets its weights, sizes and place in the parameter buffer in add(); one put
+            # into the list directly has none of them, and one taken out leaves sizes that lie.
+            now, built = list(self.layers), self._added
+            i = next((j for j, (a, b) in enumerate(zip(now, built)) if a is not b), min(len(now), len(built)))
+            found = repr(now[i]) if i < len(now) else "nothing"
+            expected = repr(built[i]) if i < len(built) else "nothing"
+            raise CourseError(
+                f"net.layers was changed directly: position {i} holds {found}, but the network "
+                f"built {expected} there. Layers are sized and given their weights when they are "
+                f"added, so add them with net.add(layer), or build a new network with "
+                f"Sequential([...]) to remove or replace one.")
 
     def _require_compiled(self):
         self._require_layers()
-        if self.loss is None:
+        if self.loss is None or self.optimizer is None:
             raise CourseError("Call net.compile(loss=..., optimizer=...) before fit, evaluate or "
                               "compute_gradients, e.g. net.compile('categorical_crossentropy', 'adam').")
+        # net.loss = ... or net.optimizer = ... after compile act as compile would have.
+        self.loss = get_loss(self.loss)
+        if self.optimizer is not self._compiled_optimizer:
+            self._use_optimizer(get_optimizer(self.optimizer))
+            self._share_buffers()
+        self._check_loss_fits()
 
     # --------------------------------------------------------------- parameters
     def _named(self, attr):
@@ -265,6 +298,11 @@ class Sequential:
             if Y.shape[1] == 1 and k > 1 and np.all(Y == np.round(Y)):
                 raise CourseError(f"{name} is a column of labels, shape {Y.shape}; labels must be "
                                   f"1-D, shape ({n},): pass {name}.ravel().")
+            if k == 1 and classifying:
+                raise CourseError(
+                    f"{name} has {Y.shape[1]} columns, but this network has one sigmoid output, for "
+                    f"two classes: pass labels 0/1 of shape ({n},), e.g. {name}.argmax(axis=1) for "
+                    f"one-hot rows. For more classes end the network with Dense(n, k) + Softmax().")
             raise CourseError(f"{name} has {Y.shape[1]} columns but the network has {k} outputs. "
                               f"For class labels pass integers 0..{k - 1}, or one-hot rows.")
         if getattr(self, "_fused", False) and self.loss.fuses_with == "softmax":
@@ -277,6 +315,13 @@ class Sequential:
                     f"target row to be a probability distribution, one-hot or soft labels >= 0 "
                     f"summing to 1 ({bad.size} rows are not). For several labels per example use "
                     f"Sigmoid() outputs with loss='binary_crossentropy'.")
+        if getattr(self, "_fused", False) and self.loss.fuses_with == "sigmoid" \
+                and (Y.min() < 0 or Y.max() > 1):
+            raise CourseError(
+                f"{name} has targets from {Y.min():.4g} to {Y.max():.4g}, but sigmoid outputs with "
+                f"binary cross-entropy need every target in [0, 1]: 0/1 labels or probabilities. "
+                f"For more classes use Dense(n, k) + Softmax() with integer labels; for other "
+                f"numbers use loss='mse'.")
         labels = np.argmax(Y, axis=1) if (self.loss is not None and self.loss.is_classification
                                           and k > 1) else None
         return Y.astype(self.dtype, copy=False), labels
@@ -537,6 +582,8 @@ def _check_fit_settings(n, epochs, batch_size):
 
 
 def _checked_callbacks(callbacks) -> list:
+    if callbacks is None:
+        return []   # callbacks=None, as in Keras: none
     callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
     for cb in callbacks:
         if isinstance(cb, type):

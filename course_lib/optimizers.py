@@ -147,10 +147,22 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0):
         super().__init__(learning_rate)
+        self.momentum = momentum
+
+    @property
+    def momentum(self):
+        return self._momentum
+
+    @momentum.setter
+    def momentum(self, momentum):
+        # A setter: momentum switched on (or off) after compile needs (or drops) the velocity.
         if not in_range(momentum):
             raise CourseError(f"momentum must lie in [0, 1), e.g. 0.9, but got {momentum!r}.")
-        self.momentum = float(momentum)
-        self.slots = ("velocity",) if self.momentum else ()
+        self._momentum = float(momentum)
+        slots = ("velocity",) if self._momentum else ()
+        if slots != self.slots:
+            self.slots = slots
+            self.reset()
 
     def _update(self, w, g, state):
         if not self.momentum:

@@ -28,7 +28,7 @@ def save_model(net, path) -> Path:
 
     NumPy adds the suffix .npz when ``path`` lacks it, and so does the returned path.
     """
-    path = Path(path)
+    path = _as_path(path)
     config = {"format": FORMAT, "dtype": net.dtype.name,
               "layers": [{"type": type(layer).__name__, "config": layer.config()}
                          for layer in net.layers]}
@@ -40,8 +40,25 @@ def save_model(net, path) -> Path:
         raise CourseError(f"Cannot save to {path}: the folder {path.parent} does not exist. "
                           f"Create it first, e.g. Path({str(path.parent)!r}).mkdir(parents=True), "
                           f"or save into an existing folder.")
-    np.savez(path, config=np.array(json.dumps(config)), **arrays)
-    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+    written = path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+    folder = path if path.is_dir() else written
+    if folder.is_dir():
+        raise CourseError(f"Cannot save to {folder}: it is a folder. Give a file name inside it, "
+                          f"e.g. net.save({str(folder / 'model.npz')!r}).")
+    try:
+        np.savez(path, config=np.array(json.dumps(config)), **arrays)
+    except OSError as exc:   # a read-only folder, a full disk, ...
+        raise CourseError(f"Cannot save to {written}: {exc.strerror or exc}. Choose a folder you "
+                          f"can write to (and check that the disk is not full).") from None
+    return written
+
+
+def _as_path(path) -> Path:
+    """A file name as a Path, with ~ expanded as a shell would; a CourseError for anything else."""
+    if not isinstance(path, (str, Path)) and not hasattr(path, "__fspath__"):
+        raise CourseError(f"path must be a file name such as 'model.npz' (a str or Path), but got "
+                          f"{type(path).__name__} {path!r}.")
+    return Path(path).expanduser()
 
 
 def load_model(path, rng=None, *, network_class=None):
@@ -54,7 +71,7 @@ def load_model(path, rng=None, *, network_class=None):
     if network_class is None:
         from .network import Sequential  # imported here because network.py imports this module
         network_class = Sequential
-    path = _existing_model_file(Path(path))
+    path = _existing_model_file(_as_path(path))
     config, arrays = _read(path)
     net = network_class(_build_layers(config, path), rng=rng, dtype=config["dtype"])
     params = net.parameters()
