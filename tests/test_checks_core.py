@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from course_lib import CourseError
 from course_lib.checks import Hint, check, exercise, exercises, progress
 from course_lib.checks.core import _REGISTRY
 
@@ -55,6 +56,8 @@ def test_a_crash_in_learner_code_is_summarised_in_one_line(demo_exercise):
 def test_unknown_exercise_lists_the_known_ones():
     with pytest.raises(KeyError, match="Known exercises"):
         check("77.7", None)
+    with pytest.raises(CourseError, match=r"strings .* like \"02\.1\", but got 2\.1"):
+        check(2.1, None)
 
 
 def test_results_are_recorded_and_summarised(demo_exercise, tmp_path, monkeypatch, capsys):

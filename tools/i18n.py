@@ -256,7 +256,7 @@ def library_strings(root=LIBRARY) -> list[tuple[str, str]]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-                if name in MESSAGE_CALLS:
+                if name in MESSAGE_CALLS or (name or "").endswith(("Error", "Diverged", "Exercise")):
                     candidates += node.args
                 elif name == "exercise" and len(node.args) == 2:
                     candidates.append(node.args[1])

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._validation import CourseError
 from ..i18n import translate
 
 PASSED, FAILED, NOT_ATTEMPTED = "passed", "failed", "not attempted"
@@ -122,6 +123,10 @@ def _learner_frame(exc: BaseException) -> str:
     return f" (in {f.name}, line {f.lineno}: {f.line.strip() if f.line else ''})"
 
 
+class UnknownExercise(CourseError, KeyError):
+    """check() was given an exercise id that no lesson defines."""
+
+
 def check(exercise_id: str, answer, graded: bool = False) -> CheckResult:
     """Check a learner's answer to an exercise and return the result (it displays itself).
 
@@ -130,8 +135,12 @@ def check(exercise_id: str, answer, graded: bool = False) -> CheckResult:
     autograder scores the cell 0.
     """
     known = exercises()
+    if not isinstance(exercise_id, str):
+        raise UnknownExercise(f"Exercise ids are strings of the lesson and the exercise number, "
+                              f"like \"02.1\", but got {exercise_id!r}. Known exercises: "
+                              f"{', '.join(known)}.")
     if exercise_id not in known:
-        raise KeyError(f"No exercise {exercise_id!r}. Known exercises: {', '.join(known)}.")
+        raise UnknownExercise(f"No exercise {exercise_id!r}. Known exercises: {', '.join(known)}.")
     ex = known[exercise_id]
     if answer is ... or answer is None:
         result = CheckResult(exercise_id, NOT_ATTEMPTED, f"{ex.title}. Fill in your answer, then re-run this check.")
