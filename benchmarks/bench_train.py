@@ -168,8 +168,9 @@ def train_torch(data, batch, epochs, seed, threads=None):
         import torch
     except ImportError:
         return None
-    if threads:
-        torch.set_num_threads(threads)
+    # PyTorch's default is one thread per core, unless OMP_NUM_THREADS says otherwise; this
+    # script (and the Makefile) set that variable for NumPy's BLAS, so restore the default here.
+    torch.set_num_threads(threads or os.cpu_count())
     (X, y), (X_test, y_test) = data
     torch.manual_seed(seed)
     model = torch.nn.Sequential(torch.nn.Linear(FEATURES, HIDDEN), torch.nn.ReLU(),
@@ -202,11 +203,13 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=5, help="epochs at batch 32 (default 5)")
     parser.add_argument("--roofline-epochs", type=int, default=3, help="epochs at batch 128")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--torch-threads", type=int, default=None,
+                        help="PyTorch's threads (default: one per core, its own default)")
     parser.add_argument("--flat-epochs", type=int, default=3,
                         help="epochs of each variant in the flat-buffer comparison")
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
     parser.add_argument("--threads", type=int, default=None,
-                        help="threads for BLAS and torch alike (default: each library's own)")
+                        help="threads for NumPy's BLAS (make bench: 1, as the lessons run)")
     args = parser.parse_args(argv)
 
     (X, y), (X_test, y_test), _ = cl.load_fashion_mnist(dtype="float32")
@@ -238,10 +241,10 @@ def main(argv=None):
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # before torch loads
 
     torch_result = None if args.no_torch else train_torch(data, 32, args.epochs, args.seed,
-                                                          args.threads)
+                                                          args.torch_threads)
     torch_s = torch_result["median"] if torch_result else None
     # PyTorch at batch 128 too: how close a compiled framework gets to the same roofline.
-    torch_128 = train_torch(data, 128, args.roofline_epochs, args.seed, args.threads) \
+    torch_128 = train_torch(data, 128, args.roofline_epochs, args.seed, args.torch_threads) \
         if torch_result else None
 
     result = {
