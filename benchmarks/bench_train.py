@@ -131,6 +131,27 @@ def roofline_run(data, batch, epochs, seed, rng):
             statistics.median(rates))
 
 
+def per_array(net):
+    """The same network, but its optimizer updates each parameter array on its own instead of
+    the one flat buffer that Sequential.compile builds: the comparison that decides whether
+    the flat buffer pays for itself."""
+    net._params, net._grads = net.parameters(), net.gradients()
+    net.optimizer.reset()
+    return net
+
+
+def flat_buffer_comparison(data, batch, epochs, seed):
+    """Median epoch times with the flat buffer and with per-array updates, epochs interleaved
+    so that both see the same machine load."""
+    (X, y), _ = data
+    flat, arrays = build(seed), per_array(build(seed))
+    times = {"flat": [], "per_array": []}
+    for _ in range(epochs):
+        for name, net in (("flat", flat), ("per_array", arrays)):
+            times[name].append(net.fit(X, y, epochs=1, batch_size=batch, progress=False)["seconds"][0])
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def train_course_lib(data, batch, epochs, seed, cosine=False):
     """Train the seed model; with cosine=True the learning rate decays from 1e-3 along a half cosine."""
     (X, y), (X_test, y_test) = data
@@ -147,8 +168,9 @@ def train_torch(data, batch, epochs, seed, threads=None):
         import torch
     except ImportError:
         return None
-    if threads:
-        torch.set_num_threads(threads)
+    # PyTorch's default is one thread per core, unless OMP_NUM_THREADS says otherwise; this
+    # script (and the Makefile) set that variable for NumPy's BLAS, so restore the default here.
+    torch.set_num_threads(threads or os.cpu_count())
     (X, y), (X_test, y_test) = data
     torch.manual_seed(seed)
     model = torch.nn.Sequential(torch.nn.Linear(FEATURES, HIDDEN), torch.nn.ReLU(),
@@ -181,9 +203,13 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=5, help="epochs at batch 32 (default 5)")
     parser.add_argument("--roofline-epochs", type=int, default=3, help="epochs at batch 128")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--torch-threads", type=int, default=None,
+                        help="PyTorch's threads (default: one per core, its own default)")
+    parser.add_argument("--flat-epochs", type=int, default=3,
+                        help="epochs of each variant in the flat-buffer comparison")
     parser.add_argument("--no-torch", action="store_true", help="skip the PyTorch comparison")
     parser.add_argument("--threads", type=int, default=None,
-                        help="threads for BLAS and torch alike (default: each library's own)")
+                        help="threads for NumPy's BLAS (make bench: 1, as the lessons run)")
     args = parser.parse_args(argv)
 
     (X, y), (X_test, y_test), _ = cl.load_fashion_mnist(dtype="float32")
@@ -204,16 +230,21 @@ def main(argv=None):
         data, 128, args.roofline_epochs, args.seed, rng)
     print(f"  epoch {epoch_s_128:.3f} s, roofline {roofline_128:.3f} s, ratio {ratio_128:.2f}",
           file=sys.stderr, flush=True)
+    print("course_lib: flat parameter buffer against per-array updates, batch 32 ...",
+          file=sys.stderr, flush=True)
+    flat_vs = flat_buffer_comparison(data, 32, args.flat_epochs, args.seed)
+    print(f"  flat {flat_vs['flat']:.3f} s, per array {flat_vs['per_array']:.3f} s", file=sys.stderr,
+          flush=True)
     flush_s = measure_flush(build(args.seed), steps(len(X), 32))
     gflops_32 = measure_gemm_gflops(32, rng)
     roofline_32 = steps(len(X), 32) * gemm_flops_per_step(32) / (gflops_32 * 1e9)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # before torch loads
 
     torch_result = None if args.no_torch else train_torch(data, 32, args.epochs, args.seed,
-                                                          args.threads)
+                                                          args.torch_threads)
     torch_s = torch_result["median"] if torch_result else None
     # PyTorch at batch 128 too: how close a compiled framework gets to the same roofline.
-    torch_128 = train_torch(data, 128, args.roofline_epochs, args.seed, args.threads) \
+    torch_128 = train_torch(data, 128, args.roofline_epochs, args.seed, args.torch_threads) \
         if torch_result else None
 
     result = {
@@ -221,6 +252,9 @@ def main(argv=None):
         "course_lib_epochs_s": [round(t, 4) for t in epochs_32],
         "drift": round(max(epochs_32) / epochs_32[0], 3),
         "flush_s_per_epoch": round(flush_s, 5),
+        "flat_buffer_epoch_s": round(flat_vs["flat"], 4),
+        "per_array_epoch_s": round(flat_vs["per_array"], 4),
+        "flat_buffer_speedup": round(flat_vs["per_array"] / flat_vs["flat"], 3),
         "flush_share_of_epoch": round(flush_s / epoch_s, 4),
         "test_accuracy": round(test_acc, 4),
         "test_loss": round(test_loss, 4),

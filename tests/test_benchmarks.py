@@ -54,3 +54,14 @@ def test_scripts_refuse_nonsense_counts(main, args, capsys):
 def test_the_flush_cost_is_measured_per_epoch():
     seconds = bench_train.measure_flush(bench_train.build(0), bench_train.steps(60_000, 32), repeats=3)
     assert 0 < seconds < 1.0
+
+
+def test_the_per_array_variant_trains_the_same_network():
+    rng = np.random.default_rng(0)
+    X = rng.random((64, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 64)
+    flat, arrays = bench_train.build(0), bench_train.per_array(bench_train.build(0))
+    for net in (flat, arrays):
+        net.fit(X, y, epochs=2, batch_size=16, progress=False, shuffle=False)
+    for name, value in flat.parameters().items():
+        np.testing.assert_allclose(arrays.parameters()[name], value, rtol=1e-5, atol=1e-6)
