@@ -25,7 +25,7 @@ from course_lib.widgets.softmax import (
 
 def _controls(demo):
     """{keyword: widget} of a live_demo, so the tests use the sliders' real ranges."""
-    return {w._kwarg: w for w in demo.kwargs_widgets}
+    return demo.controls
 
 
 def _bar_heights(fig):
@@ -55,14 +55,14 @@ def test_slowdown_run_at_every_corner_of_the_sliders():
         cost_line, output_line = fig.axes[0].lines[0], fig.axes[1].lines[0]
         assert len(cost_line.get_xdata()) == epochs + 1
         assert np.allclose(output_line.get_ydata(), train_single_neuron(w, b, lr, cost, epochs)["a"])
-        assert f"after {epochs} epochs" in fig._suptitle.get_text()
+        assert f"after {epochs} epochs" in fig.get_suptitle()
 
 
 def test_slowdown_figure_default_is_nielsens_slow_start():
     fig = slowdown_figure()
     out = fig.axes[1].lines[0].get_ydata()
     assert round(out[0], 2) == 0.98 and out[150] > 0.93 and out[300] < 0.21
-    assert "0.982 -> 0.203" in fig._suptitle.get_text()
+    assert "0.982 -> 0.203" in fig.get_suptitle()
 
 
 @pytest.mark.parametrize("y", [0.0, 0.3, 1.0])

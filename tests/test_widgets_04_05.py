@@ -10,7 +10,7 @@ from course_lib.widgets.descent import draw_batch_size, draw_double_well, draw_l
 
 
 def title_of(fig):
-    return fig._suptitle.get_text() if fig._suptitle is not None else fig.axes[0].get_title()
+    return fig.get_suptitle() or fig.axes[0].get_title()
 
 
 @pytest.fixture(autouse=True)

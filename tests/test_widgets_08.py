@@ -56,7 +56,7 @@ def test_draw_sweep_at_slider_extremes(value, n_lines):
     key = "0" if value == 0 else "30"
     np.testing.assert_allclose(chosen.get_ydata(), CURVES[key]["val_accuracy"])
     gap = np.mean(CURVES[key]["accuracy"][-5:]) - np.mean(CURVES[key]["val_accuracy"][-5:])
-    assert f"gap {gap:.3f}" in fig._suptitle.get_text()
+    assert f"gap {gap:.3f}" in fig.get_suptitle()
 
 
 def _init_inputs():
@@ -132,4 +132,4 @@ def test_draw_sweep_prefers_the_test_mode_training_accuracy():
     fig = draw_sweep(curves, 0.0)
     np.testing.assert_allclose(fig.axes[0].lines[0].get_ydata(), 0.5)
     gap = 0.5 - np.mean(curves["0"]["val_accuracy"][-5:])
-    assert f"gap {gap:.3f}" in fig._suptitle.get_text()
+    assert f"gap {gap:.3f}" in fig.get_suptitle()

@@ -28,7 +28,8 @@ def live_demo(draw, **controls):
     """Wire ``draw(**values)`` to the given controls and return the widget to display.
 
     ``draw`` may return a matplotlib figure, which is shown and then closed so that
-    figures do not pile up in memory.
+    figures do not pile up in memory. The returned widget's ``controls`` maps each keyword to
+    its control.
     """
     from IPython.display import display
 
@@ -43,4 +44,7 @@ def live_demo(draw, **controls):
     for control in controls.values():
         if isinstance(control, widgets.Widget) and getattr(control, "description", ""):
             control.description = translate(control.description)
-    return widgets.interactive(show, **controls)
+    demo = widgets.interactive(show, **controls)
+    # {keyword: widget}, so that code (and the tests) can read and set a control by its name.
+    demo.controls = {w._kwarg: w for w in demo.kwargs_widgets}
+    return demo
