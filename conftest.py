@@ -31,3 +31,25 @@ def pytest_runtest_teardown(item, nextitem):
             else:
                 os.environ[key] = value
         del item.session._saved_blas_env
+
+
+# ---------------------------------------------------------------- running on two workers
+# make test runs pytest-xdist with --dist loadgroup. A notebook's cells run in order in one
+# kernel, so they form one group; so do the tests of one file, which share module fixtures (a
+# JupyterLab server, an nbgrader course). The browser test is the exception: each lesson opens
+# its own page, so its lessons spread over both workers. The longest groups start first, so that
+# no worker is left with a long notebook while the other is idle.
+HEAVY_FIRST = ("07_", "08_", "test_browser.py", "02_", "09_")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name != "test_browser.py":
+            item.add_marker(pytest.mark.xdist_group(str(item.path)))
+
+    def weight(item):
+        name = item.path.name
+        return next((i for i, prefix in enumerate(HEAVY_FIRST) if name.startswith(prefix)),
+                    len(HEAVY_FIRST))
+
+    items.sort(key=weight)   # stable: cells keep their order within a notebook
