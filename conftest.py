@@ -42,6 +42,7 @@ def pytest_runtest_teardown(item, nextitem):
 HEAVY_FIRST = ("07_", "08_", "test_browser.py", "02_", "09_")
 
 
+@pytest.hookimpl(tryfirst=True)   # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name != "test_browser.py":
