@@ -92,7 +92,7 @@ slides-zh: zh
 # from the .po files, which refuses stale or missing translations, with every exercise stubbed:
 # one run proves both that the translation executes and that the student edition runs); and the
 # lessons again under a second BLAS configuration with the rounding canary on (conftest.py).
-# Two workers run the tests (pytest-xdist; a notebook's cells stay together in one worker, conftest.py),
+# Two workers run the test files (pytest-xdist; a notebook's cells stay together in one worker),
 # each on one BLAS thread: the two cores are used without the slow-down of oversubscribing them.
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
@@ -103,7 +103,7 @@ test: $(TEST_STAMP) data lint
 	$(BIN)/python tools/i18n.py build --dest .zh-edition
 	$(BIN)/python -m course_lib.exercises --src .zh-edition --dest .student-edition --no-html
 	mkdir .rounding-check && cp notebooks/[0-9][0-9]_*.ipynb .rounding-check/
-	env -u MPLBACKEND $(BIN)/python -m pytest -n 2 --dist loadgroup --durations=12 --nbval-lax --nbval-current-env \
+	env -u MPLBACKEND $(BIN)/python -m pytest -n 2 --dist loadfile --durations=12 --nbval-lax --nbval-current-env \
 		tests notebooks .student-edition/[0-9][0-9]_*.ipynb .rounding-check/[0-9][0-9]_*.ipynb
 
 exercises: $(STAMP)

@@ -34,20 +34,14 @@ def pytest_runtest_teardown(item, nextitem):
 
 
 # ---------------------------------------------------------------- running on two workers
-# make test runs pytest-xdist with --dist loadgroup. A notebook's cells run in order in one
-# kernel, so they form one group; so do the tests of one file, which share module fixtures (a
-# JupyterLab server, an nbgrader course). The browser test is the exception: each lesson opens
-# its own page, so its lessons spread over both workers. The longest groups start first, so that
-# no worker is left with a long notebook while the other is idle.
-HEAVY_FIRST = ("07_", "08_", "test_browser.py", "02_", "09_")
+# make test runs pytest-xdist with --dist loadfile: each file (a notebook, whose cells share one
+# kernel; a test module, whose tests share module fixtures) runs whole on one worker, in the
+# order collected. The longest files come first, so that no worker is left running a long one
+# while the other is idle: the browser test (every lesson in JupyterLab), then lessons 07 and 08.
+HEAVY_FIRST = ("test_browser.py", "07_", "08_", "02_", "09_")
 
 
-@pytest.hookimpl(tryfirst=True)   # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.path.name != "test_browser.py":
-            item.add_marker(pytest.mark.xdist_group(str(item.path)))
-
     def weight(item):
         name = item.path.name
         return next((i for i, prefix in enumerate(HEAVY_FIRST) if name.startswith(prefix)),
