@@ -103,7 +103,7 @@ test: $(TEST_STAMP) data lint
 	$(BIN)/python tools/i18n.py build --dest .zh-edition
 	$(BIN)/python -m course_lib.exercises --src .zh-edition --dest .student-edition --no-html
 	mkdir .rounding-check && cp notebooks/[0-9][0-9]_*.ipynb .rounding-check/
-	env -u MPLBACKEND $(BIN)/python -m pytest -n 2 --dist loadfile --durations=12 --nbval-lax --nbval-current-env \
+	env -u MPLBACKEND $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=12 --nbval-lax --nbval-current-env \
 		tests notebooks .student-edition/[0-9][0-9]_*.ipynb .rounding-check/[0-9][0-9]_*.ipynb
 
 exercises: $(STAMP)
