@@ -61,6 +61,17 @@ class Layer:
         return f"{type(self).__name__}({args})"
 
 
+def _affine_backward(layer, dz):
+    """Backward through z = x W + b for a layer that kept its input x (Dense, Maxout).
+
+    Stores dW = x^T dz (the batch sum is inside the matrix product) and db = the column sums of
+    dz; returns dx = dz W^T, or None when nothing below needs it (the first layer).
+    """
+    layer.grads["W"][...] = layer.x.T @ dz
+    layer.grads["b"][...] = dz.sum(axis=0)
+    return dz @ layer.params["W"].T if layer.needs_input_grad else None
+
+
 class Dense(Layer):
     """A fully connected layer, z = x @ W + b.
 
@@ -123,10 +134,7 @@ class Dense(Layer):
     def backward(self, dz):
         """dz (n, d_out) -> dx = dz @ W^T (n, d_in), None for the first layer;
         stores dW = x^T dz (d_in, d_out) and db (d_out,)."""
-        # The batch sum is inside the matrix product: dW = x^T delta.
-        self.grads["W"][...] = self.x.T @ dz
-        self.grads["b"][...] = dz.sum(axis=0)
-        return dz @ self.params["W"].T if self.needs_input_grad else None
+        return _affine_backward(self, dz)
 
     def penalized(self):
         return ("W",)
@@ -368,10 +376,7 @@ class Maxout(Layer):
         (d_in, d_out * pieces) and db (d_out * pieces,). Only each unit's winning piece learns."""
         dz = np.zeros((len(dout), self.n_out, self.pieces), dtype=dout.dtype)
         np.put_along_axis(dz, self.winner[..., None], dout[..., None], axis=2)
-        dz = dz.reshape(len(dout), -1)
-        self.grads["W"][...] = self.x.T @ dz
-        self.grads["b"][...] = dz.sum(axis=0)
-        return dz @ self.params["W"].T if self.needs_input_grad else None
+        return _affine_backward(self, dz.reshape(len(dout), -1))
 
     def penalized(self):
         return ("W",)
