@@ -11,7 +11,9 @@ takes dC/d(output), stores dC/d(param) in ``self.grads`` under the same names as
 Gradients are written in place, always as ``self.grads["W"][...] = ...``: ``build``
 allocates each gradient array once, and after ``compile`` the network's optimizer reads
 them all from one shared buffer, so a backward pass that bound a new array
-(``self.grads["W"] = ...``) would never be seen; Sequential refuses it.
+(``self.grads["W"] = ...``) would never be seen; Sequential refuses it. The one exception
+in form, not in rule, is Dense's weight gradient: ``np.matmul(x.T, dz, out=grads["W"])``
+writes the product straight into place, which saves copying a temporary as large as W.
 """
 from __future__ import annotations
 
@@ -67,8 +69,8 @@ def _affine_backward(layer, dz):
     Stores dW = x^T dz (the batch sum is inside the matrix product) and db = the column sums of
     dz; returns dx = dz W^T, or None when nothing below needs it (the first layer).
     """
-    layer.grads["W"][...] = layer.x.T @ dz
-    layer.grads["b"][...] = dz.sum(axis=0)
+    np.matmul(layer.x.T, dz, out=layer.grads["W"])    # grads["W"][...] = x.T @ dz, without a temporary
+    dz.sum(axis=0, out=layer.grads["b"])
     return dz @ layer.params["W"].T if layer.needs_input_grad else None
 
 

@@ -355,7 +355,7 @@ class Sequential:
     def _classify(self, a, out=None):
         """Predicted classes of output rows a: argmax, or a > 0.5 for a single output."""
         if a.shape[1] > 1:
-            return np.argmax(a, axis=1, out=out)
+            return a.argmax(axis=1, out=out)
         guesses = (a[:, 0] > 0.5).astype(np.intp)
         if out is not None:
             out[...] = guesses

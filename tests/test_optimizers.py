@@ -75,8 +75,11 @@ def test_adam_epsilon_is_the_keras_epsilon_hat():
     lr_t = 0.1 * np.sqrt(1 - 0.99 ** 2) / (1 - 0.8 ** 2)
     w1 = W0 - 0.1 * np.sqrt(1 - 0.99) / (1 - 0.8) * (0.2 * G1) / (np.sqrt(0.01 * G1 ** 2) + 1e-3)
     np.testing.assert_allclose(two, w1 - lr_t * m / (np.sqrt(v) + 1e-3), rtol=1e-13)
-    np.testing.assert_allclose(opt.state["w"]["m"], m, rtol=1e-14)
-    np.testing.assert_allclose(opt.state["w"]["v"], v, rtol=1e-14)
+    m_stored, v_stored = opt.moments("w")
+    np.testing.assert_allclose(m_stored, m, rtol=1e-14)
+    np.testing.assert_allclose(v_stored, v, rtol=1e-14)
+    np.testing.assert_allclose(opt.state["w"]["m_sum"], m / 0.2, rtol=1e-14)   # the stored sums
+    np.testing.assert_allclose(opt.state["w"]["v_sum"], v / 0.01, rtol=1e-14)
     assert opt.t == 2
 
 
@@ -95,9 +98,11 @@ def test_state_is_visible_by_parameter_name():
     net.fit(X, Y, epochs=1, batch_size=len(X), shuffle=False, progress=False)   # one step
     state = net.optimizer.state
     assert set(state) == set(net.parameters())
-    np.testing.assert_allclose(state["dense_0.W"]["m"], 0.1 * g["dense_0.W"], rtol=1e-12)
-    np.testing.assert_allclose(state["dense_2.b"]["v"], 0.001 * g["dense_2.b"] ** 2, rtol=1e-12)
-    assert state["dense_0.W"]["m"].shape == (3, 4)
+    np.testing.assert_allclose(net.optimizer.moments("dense_0.W")[0], 0.1 * g["dense_0.W"], rtol=1e-12)
+    np.testing.assert_allclose(net.optimizer.moments("dense_2.b")[1], 0.001 * g["dense_2.b"] ** 2,
+                               rtol=1e-12)
+    np.testing.assert_allclose(state["dense_0.W"]["m_sum"], g["dense_0.W"], rtol=1e-12)
+    assert state["dense_0.W"]["m_sum"].shape == (3, 4)
 
 
 def test_momentum_state_is_visible_by_parameter_name():
@@ -168,12 +173,13 @@ def test_float32_adam_computes_in_float32():
     grads = [rng.standard_normal(1000).astype(np.float32) for _ in range(3)]
     opt, expected = Adam(1e-3), w.copy()
     f = np.float32
-    m, v = np.zeros_like(w), np.zeros_like(w)
+    m_sum, v_sum = np.zeros_like(w), np.zeros_like(w)
     for t, g in enumerate(grads, start=1):
         opt.step({"w": w}, {"w": g})
-        lr_t = f(1e-3 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t))
-        m = f(0.9) * m + f(0.1) * g
-        v = f(0.999) * v + f(0.001) * (g * g)
-        expected -= lr_t * (m / (np.sqrt(v) + f(1e-7)))
-    assert w.dtype == np.float32 and opt.state["w"]["m"].dtype == np.float32
+        lr_t = 1e-3 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+        step, eps = f(lr_t * 0.1 / np.sqrt(0.001)), f(1e-7 / np.sqrt(0.001))
+        m_sum = f(0.9) * m_sum + g
+        v_sum = f(0.999) * v_sum + g * g
+        expected -= step * (m_sum / (np.sqrt(v_sum) + eps))
+    assert w.dtype == np.float32 and opt.state["w"]["m_sum"].dtype == np.float32
     np.testing.assert_array_equal(w, expected)
