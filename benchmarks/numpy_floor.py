@@ -80,20 +80,20 @@ class LeanNet:
         self.adam()
 
     def adam(self, lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
+        """Adam with the moments kept as decaying sums, as course_lib keeps them: ten passes."""
         self.t += 1
-        lr_t = f32(lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t))
+        lr_t = lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        step, eps = f32(lr_t * (1 - b1) / np.sqrt(1 - b2)), f32(eps / np.sqrt(1 - b2))
         m, v, tmp, g = self.m, self.v, self.tmp, self.grad
         m *= f32(b1)
-        np.multiply(g, f32(1 - b1), out=tmp)
-        m += tmp
+        m += g
         v *= f32(b2)
         np.multiply(g, g, out=tmp)
-        tmp *= f32(1 - b2)
         v += tmp
         np.sqrt(v, out=tmp)
-        tmp += f32(eps)
+        tmp += eps
         np.divide(m, tmp, out=tmp)
-        tmp *= lr_t
+        tmp *= step
         self.flat -= tmp
 
 
