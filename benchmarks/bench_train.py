@@ -19,6 +19,9 @@ It reports, for course_lib at batch 32 (the seed's setting) and at batch 128:
   is importable (it is not a dependency of the course: ``pip install torch``), and at
   batch 128 its ratio to the same roofline, as a yardstick for course_lib's;
 - the peak memory (resident set) of the course_lib part, measured before torch loads;
+- the leanest NumPy loop we could write for the same model (benchmarks/numpy_floor.py) at
+  batch 32, in epochs interleaved with course_lib's, and course_lib's time over it: what any
+  NumPy implementation pays here, whatever PyTorch's time on the machine;
 - every epoch's time at batch 32 and the drift, the slowest epoch over the first: state
   that sinks into subnormal floats slows later epochs on Intel CPUs (course_lib flushes it,
   see course_lib/optimizers.py), and the cost of that flush per epoch, measured.
@@ -141,14 +144,19 @@ def per_array(net):
 
 
 def flat_buffer_comparison(data, batch, epochs, seed):
-    """Median epoch times with the flat buffer and with per-array updates, epochs interleaved
-    so that both see the same machine load."""
+    """Median epoch times with the flat buffer, with per-array updates, and of the leanest NumPy
+    loop for the same model (benchmarks/numpy_floor.py), epochs interleaved so that all three
+    see the same machine load."""
+    import numpy_floor  # imported here: it imports this module's helpers in turn
+
     (X, y), _ = data
     flat, arrays = build(seed), per_array(build(seed))
-    times = {"flat": [], "per_array": []}
+    lean, lean_rng = numpy_floor.LeanNet(np.random.default_rng(seed)), np.random.default_rng(seed)
+    times = {"flat": [], "per_array": [], "numpy_floor": []}
     for _ in range(epochs):
         for name, net in (("flat", flat), ("per_array", arrays)):
             times[name].append(net.fit(X, y, epochs=1, batch_size=batch, progress=False)["seconds"][0])
+        times["numpy_floor"].append(numpy_floor.lean_epoch(lean, X, y, batch, lean_rng))
     return {name: statistics.median(t) for name, t in times.items()}
 
 
@@ -233,8 +241,8 @@ def main(argv=None):
     print("course_lib: flat parameter buffer against per-array updates, batch 32 ...",
           file=sys.stderr, flush=True)
     flat_vs = flat_buffer_comparison(data, 32, args.flat_epochs, args.seed)
-    print(f"  flat {flat_vs['flat']:.3f} s, per array {flat_vs['per_array']:.3f} s", file=sys.stderr,
-          flush=True)
+    print(f"  flat {flat_vs['flat']:.3f} s, per array {flat_vs['per_array']:.3f} s, NumPy floor "
+          f"{flat_vs['numpy_floor']:.3f} s", file=sys.stderr, flush=True)
     flush_s = measure_flush(build(args.seed), steps(len(X), 32))
     gflops_32 = measure_gemm_gflops(32, rng)
     roofline_32 = steps(len(X), 32) * gemm_flops_per_step(32) / (gflops_32 * 1e9)
@@ -255,6 +263,8 @@ def main(argv=None):
         "flat_buffer_epoch_s": round(flat_vs["flat"], 4),
         "per_array_epoch_s": round(flat_vs["per_array"], 4),
         "flat_buffer_speedup": round(flat_vs["per_array"] / flat_vs["flat"], 3),
+        "numpy_floor_epoch_s": round(flat_vs["numpy_floor"], 4),
+        "ratio_vs_numpy_floor": round(flat_vs["flat"] / flat_vs["numpy_floor"], 3),
         "flush_share_of_epoch": round(flush_s / epoch_s, 4),
         "test_accuracy": round(test_acc, 4),
         "test_loss": round(test_loss, 4),

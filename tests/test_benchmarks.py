@@ -65,3 +65,26 @@ def test_the_per_array_variant_trains_the_same_network():
         net.fit(X, y, epochs=2, batch_size=16, progress=False, shuffle=False)
     for name, value in flat.parameters().items():
         np.testing.assert_allclose(arrays.parameters()[name], value, rtol=1e-5, atol=1e-6)
+
+
+def test_the_lean_loop_updates_exactly_as_course_libs_adam():
+    # The floor is only a floor if it does the same work: same Adam, same rounding.
+    rng = np.random.default_rng(2)
+    lean = numpy_floor.LeanNet(rng)
+    w = {"w": lean.flat.copy()}
+    adam = bench_train.cl.Adam(1e-3)
+    for _ in range(3):
+        lean.grad[...] = rng.standard_normal(lean.grad.size, dtype=np.float32)
+        adam.step(w, {"w": lean.grad.copy()})
+        lean.adam()
+    np.testing.assert_array_equal(lean.flat, w["w"])
+
+
+def test_a_lean_epoch_visits_every_batch_and_returns_its_time():
+    rng = np.random.default_rng(0)
+    X = rng.random((96, 784), dtype=np.float32)
+    y = rng.integers(0, 10, 96)
+    net = numpy_floor.LeanNet(rng)
+    before = net.flat.copy()
+    seconds = numpy_floor.lean_epoch(net, X, y, 32, rng)
+    assert seconds > 0 and net.t == 3 and not np.array_equal(net.flat, before)
