@@ -217,6 +217,13 @@ class Adam(Optimizer):
 
     def moments(self, name):
         """Adam's m and v for parameter ``name`` (copies): the stored sums times (1 - beta)."""
+        if not self.state:
+            raise CourseError(f"This Adam has no moments for {name!r} yet: it has not taken a step. "
+                              f"Train first, e.g. net.fit(X, y, epochs=1).")
+        if name not in self.state:
+            known = ", ".join(repr(k) for k in self.state)
+            raise CourseError(f"This Adam has no moments for {name!r}. The parameter names it knows "
+                              f"are those of net.parameters(): {known}.")
         state = self.state[name]
         return state["m_sum"] * (1 - self.beta1), state["v_sum"] * (1 - self.beta2)
 

@@ -183,3 +183,12 @@ def test_float32_adam_computes_in_float32():
         expected -= step * (m_sum / (np.sqrt(v_sum) + eps))
     assert w.dtype == np.float32 and opt.state["w"]["m_sum"].dtype == np.float32
     np.testing.assert_array_equal(w, expected)
+
+
+def test_moments_of_an_unknown_parameter_name_the_known_ones():
+    opt = Adam(0.1)
+    with pytest.raises(CourseError, match="has not taken a step"):
+        opt.moments("dense_0.W")
+    two_steps(opt)
+    with pytest.raises(CourseError, match="no moments for 'W'.*'w'"):
+        opt.moments("W")
