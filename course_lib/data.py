@@ -89,6 +89,9 @@ def _file(directory: Path, name: str) -> Path | None:
     return None
 
 
+GZIP_MAGIC = b"\x1f\x8b"   # the first two bytes of every gzip file
+
+
 def _read_verified(path: Path, name: str | None = None) -> bytes:
     """The decompressed bytes of one file (gzipped or not), or DataError if truncated or corrupted.
 
@@ -97,7 +100,7 @@ def _read_verified(path: Path, name: str | None = None) -> bytes:
     name = name or path.name
     try:
         data = path.read_bytes()
-        raw = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data   # gzip's magic bytes
+        raw = gzip.decompress(data) if data[:2] == GZIP_MAGIC else data
     except (EOFError, OSError, zlib.error) as exc:
         raise DataError(f"{path} is truncated or not a valid gzip file ({exc}). "
                         f"Delete it and load again.") from None
@@ -135,8 +138,12 @@ def _parse_idx(raw: bytes, name: str) -> np.ndarray:
 
 
 def raw_idx_bytes(name="t10k-labels-idx1-ubyte.gz", n=32) -> bytes:
-    """The first ``n`` decompressed bytes of one of the four Fashion-MNIST files."""
-    with gzip.open(find_fashion_mnist() / name, "rb") as f:
+    """The first ``n`` decompressed bytes of one of the four Fashion-MNIST files, found as
+    load_fashion_mnist finds them (gzipped as published, or already decompressed)."""
+    path = _file(find_fashion_mnist(), name)
+    with open(path, "rb") as f:
+        gzipped = f.read(2) == GZIP_MAGIC
+    with (gzip.open if gzipped else open)(path, "rb") as f:
         return f.read(n)
 
 

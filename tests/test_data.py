@@ -332,6 +332,8 @@ def test_already_decompressed_idx_files_are_found_and_verified(fake, monkeypatch
     assert data.find_fashion_mnist(download=False) == fake.env
     (X_train, y_train), _, _ = load_fashion_mnist()
     np.testing.assert_array_equal(y_train, fake.arrays[NAMES[1]])
+    # Lesson 07 reads the headers through raw_idx_bytes: it must find the same files.
+    assert data.raw_idx_bytes(NAMES[1], n=8) == fake.raw[NAMES[1]][:8]
     data._load_arrays.cache_clear()
     name = NAMES[0].removesuffix(".gz")
     raw = fake.raw[NAMES[0]]
