@@ -73,6 +73,7 @@ class Optimizer:
         self.learning_rate = learning_rate
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self._flat_state: dict[str, np.ndarray] | None = None
+        self._steps = 0   # steps taken since the last reset, for the subnormal flush
         # Names of the parameters that weight decay applies to (the network's weights, not its
         # biases); Sequential.compile sets it. None means every parameter.
         self.decayed: set[str] | None = None
@@ -89,22 +90,21 @@ class Optimizer:
     def step(self, params, grads):
         """Update every array in ``params`` in place, using ``grads`` under the same names."""
         self._begin_step()
-        self._steps = getattr(self, "_steps", 0) + 1
+        self._steps += 1
         if isinstance(params, FlatParameters) and isinstance(grads, FlatParameters):
-            state = self._flat_slots(params)
-            self._update(params.flat, grads.flat, state)
-            if self.slots and self._steps % FLUSH_EVERY == 0:
-                flush_tiny(state[slot] for slot in self.slots)
-            return
-        for name, w in params.items():
-            if name not in self.state:
-                self.state[name] = {slot: np.zeros_like(w) for slot in self.slots}
-            state = self.state[name]
-            if self.decayed is not None and name not in self.decayed:
-                state = {**state, "decay_mask": w.dtype.type(0)}
-            self._update(w, grads[name], state)
+            states = [self._flat_slots(params)]
+            self._update(params.flat, grads.flat, states[0])
+        else:
+            for name, w in params.items():
+                if name not in self.state:
+                    self.state[name] = {slot: np.zeros_like(w) for slot in self.slots}
+                state = self.state[name]
+                if self.decayed is not None and name not in self.decayed:
+                    state = {**state, "decay_mask": w.dtype.type(0)}
+                self._update(w, grads[name], state)
+            states = self.state.values()
         if self.slots and self._steps % FLUSH_EVERY == 0:
-            flush_tiny(st[slot] for st in self.state.values() for slot in self.slots)
+            flush_tiny(st[slot] for st in states for slot in self.slots)
 
     def _flat_slots(self, params: FlatParameters) -> dict[str, np.ndarray]:
         if self._flat_state is None or self._flat_state["scratch"].size != params.flat.size:
