@@ -102,8 +102,9 @@ def _read(path: Path):
         with np.load(path, allow_pickle=False) as data:
             config = json.loads(str(data["config"]))
             arrays = {k[len("param:"):]: data[k] for k in data.files if k.startswith("param:")}
+    # EOFError: an empty file. TypeError: a lone .npy array, which is no archive.
     except (zipfile.BadZipFile, ValueError, KeyError, OSError, TypeError, EOFError,
-            json.JSONDecodeError) as exc:   # EOFError: an empty file   # TypeError: a lone .npy array is no archive
+            json.JSONDecodeError) as exc:
         raise CourseError(f"{path} is not a model saved by course_lib's Sequential.save "
                           f"({type(exc).__name__}: {exc}).") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
