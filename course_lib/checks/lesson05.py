@@ -13,7 +13,7 @@ import numpy as np
 
 from ..activations import sigmoid, sigmoid_prime
 from ..gradcheck import numerical_gradient, rel_error
-from .core import Hint, exercise
+from .core import Hint, call_quietly, exercise
 
 
 def _close(got, want, tol=1e-6):
@@ -441,8 +441,7 @@ def demo_value_class(Value):
     """The class for lesson 05's Value demo: the learner's ``Value`` once it passes check 05.5,
     else the reference ``_Value``. One printed line says which, and why not theirs."""
     try:
-        with np.errstate(all="ignore"):
-            check_value(Value)
+        call_quietly(check_value, Value)
     except NotImplementedError:
         why = "Your Value is not written yet (exercise 05.5)"
     except Hint as hint:
