@@ -37,6 +37,8 @@ from pathlib import Path
 import nbformat
 import polib
 
+from course_lib.exercises import drop_tag
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 I18N = ROOT / "i18n"
@@ -261,22 +263,18 @@ def library_strings(root=LIBRARY) -> list[tuple[str, str]]:
                 elif name == "exercise" and len(node.args) == 2:
                     candidates.append(node.args[1])
                 candidates += [k.value for k in node.keywords if k.arg in TEXT_KEYWORDS]
+                # One-word figure text too: axis labels such as "epoch".
+                figure_text = (list(node.args) if name in FIGURE_CALLS else []) + [
+                    k.value for k in node.keywords if k.arg in ("label", "xlabel", "ylabel", "title")]
+                found += [(cand.value, f"{rel}:{cand.lineno}") for cand in figure_text
+                          if isinstance(cand, ast.Constant) and isinstance(cand.value, str)
+                          and re.fullmatch(r"[A-Za-z][a-z]{2,}", cand.value)]
             elif in_checks and isinstance(node, ast.Return) and node.value is not None:
                 candidates.append(node.value)
             elif (in_checks and path.name == "core.py" and isinstance(node, ast.Assign)
                   and all(isinstance(t, (ast.Name, ast.Tuple)) for t in node.targets)):
                 value = node.value
                 candidates += list(value.elts) if isinstance(value, ast.Tuple) else [value]
-        for node in ast.walk(tree):   # one-word figure text too: axis labels such as "epoch"
-            if isinstance(node, ast.Call):
-                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
-                words = node.args if name in FIGURE_CALLS else []
-                words += [k.value for k in node.keywords if k.arg in ("label", "xlabel", "ylabel",
-                                                                          "title")]
-                for cand in words:
-                    if (isinstance(cand, ast.Constant) and isinstance(cand.value, str)
-                            and re.fullmatch(r"[A-Za-z][a-z]{2,}", cand.value)):
-                        found.append((cand.value, f"{rel}:{cand.lineno}"))
         for cand in candidates:
             template = template_of(cand)
             if template is not None and _worth_translating(template):
@@ -640,10 +638,7 @@ def translate_notebook(nb, po: polib.POFile, terms, lang=DEFAULT_LANG):
                 source = source[:start] + table.get((CODE_CONTEXT, literal), literal) + source[end:]
             # Stored outputs are the English ones, and course_lib prints Chinese here: the English
             # edition compares those outputs; this one is checked for running without errors.
-            source = re.sub(r"^[ \t]*# NBVAL_CHECK_OUTPUT[ \t]*\n?", "", source, flags=re.M)
-            tags = cell.metadata.get("tags", [])
-            if "nbval-check-output" in tags:
-                tags.remove("nbval-check-output")
+            drop_tag(cell, "nbval-check-output")
             if first_code:
                 source, first_code = SET_LANGUAGE.format(lang=lang) + source, False
             cell.source = source
