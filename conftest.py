@@ -38,7 +38,7 @@ def pytest_runtest_teardown(item, nextitem):
 # whose cells share one kernel; a test module, whose tests share module fixtures) runs whole on
 # one worker, in the order collected (xdist would otherwise start the files with the most tests
 # first). The longest files come first, so that no worker is left running a long one while the
-# other is idle: the browser test (every lesson in JupyterLab), then lessons 07 and 08.
+# other is idle: the browser test (every lesson in JupyterLab), then lessons 07, 08, 02 and 09.
 HEAVY_FIRST = ("test_browser.py", "07_", "08_", "02_", "09_")
 
 
